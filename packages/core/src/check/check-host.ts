@@ -1,0 +1,90 @@
+import type { ResolvedHost } from "../config/resolved-host.js";
+import { evaluateMetrics } from "../evaluate/evaluate-metrics.js";
+import type { CheckItem } from "../evaluate/check-item.js";
+import { failureSeverity, hostState, STAGE_CHECK } from "../evaluate/host-state.js";
+import { parseProbeOutput } from "../probe/parse-probe-output.js";
+import type { ProbeMetrics } from "../probe/probe-metrics.js";
+import { PROBE_SCRIPT, probeArguments, probeCommand } from "../probe/probe-script.js";
+import type { CheckResult } from "../result/check-result.js";
+import { CHECK_RESULT_VERSION } from "../result/check-result.js";
+import type { Failure } from "../result/outcome.js";
+import { hostKeyCheck } from "../ssh/host-key-check.js";
+import type { HostKeyStore } from "../ssh/host-key-store.js";
+import { knownHostsFile } from "../ssh/host-key-store.js";
+import { loadPrivateKey } from "../ssh/private-key-cache.js";
+import type { SshRunResult } from "../ssh/ssh-run.js";
+import { runOverSsh } from "../ssh/ssh-run.js";
+
+export const MAX_PROBE_OUTPUT_BYTES = 4 * 1024 * 1024;
+
+export interface CheckHostOptions {
+  /** Where host keys are looked up and pinned; the host's known_hosts file by default. */
+  hostKeyStore?: (host: ResolvedHost) => HostKeyStore;
+  configVersion?: string;
+}
+
+/** Turns what came back over SSH into metrics, or a probe failure with its reason. */
+function interpret(run: SshRunResult & { ok: true }, host: ResolvedHost): { metrics: ProbeMetrics } | Failure {
+  const { stdout, stderr, exitCode, signal } = run.output;
+  const parsed = parseProbeOutput(stdout, { processes: host.processes, mounts: host.mounts });
+  if (parsed.ok) return { metrics: parsed.value };
+  if (exitCode !== 0) {
+    const detail = stderr.trim().split("\n")[0]?.slice(0, 200);
+    const status = exitCode === null ? `killed by ${signal ?? "a signal"}` : `exit ${exitCode}`;
+    return { outcome: "probe_failed", reason: `the probe failed (${status})${detail ? `: ${detail}` : ""}; ${parsed.error}` };
+  }
+  return { outcome: "probe_failed", reason: parsed.error };
+}
+
+/** One full check of one host: SSH, probe, parse, evaluate. Never throws for a host's fault. */
+export async function checkHost(host: ResolvedHost, options: CheckHostOptions = {}): Promise<CheckResult> {
+  const startedAt = Date.now();
+  const started = performance.now();
+  const base = {
+    version: CHECK_RESULT_VERSION,
+    host: { name: host.name, address: host.address, port: host.ssh.port, ...(host.group ? { group: host.group } : {}) },
+    startedAt,
+    ...(options.configVersion ? { configVersion: options.configVersion } : {}),
+  } as const;
+  const done = (fields: Pick<CheckResult, "outcome" | "state" | "metrics" | "checks" | "timings" | "retried"> & { reason?: string }): CheckResult => {
+    const finishedAt = Date.now();
+    return { ...base, ...fields, finishedAt, durationMs: Math.round(performance.now() - started) };
+  };
+  const failed = (failure: Failure, timings: CheckResult["timings"], retried: boolean): CheckResult => {
+    const state = failureSeverity(failure.outcome);
+    const check: CheckItem = { name: STAGE_CHECK[failure.outcome], state, message: failure.reason };
+    return done({ outcome: failure.outcome, reason: failure.reason, state, metrics: null, checks: [check], timings, retried });
+  };
+
+  const key = loadPrivateKey(host.ssh.key, host.ssh.passphrase);
+  if (!key.ok) return failed({ outcome: "auth_failed", reason: key.error }, { connectMs: 0, handshakeMs: 0, commandMs: 0 }, false);
+
+  const store = options.hostKeyStore?.(host) ?? knownHostsFile(host.ssh.knownHosts);
+  const run = await runOverSsh(
+    {
+      address: host.address,
+      port: host.ssh.port,
+      user: host.ssh.user,
+      key: key.value,
+      hostKeyCheck: () => hostKeyCheck(host.ssh.hostKeyPolicy, store, host.address, host.ssh.port),
+      connectTimeoutMs: host.ssh.connectTimeoutMs,
+      handshakeTimeoutMs: host.ssh.handshakeTimeoutMs,
+      commandTimeoutMs: host.ssh.commandTimeoutMs,
+      maxOutputBytes: MAX_PROBE_OUTPUT_BYTES,
+    },
+    probeCommand(probeArguments(host.mounts, host.processes)),
+    PROBE_SCRIPT,
+  );
+  if (!run.ok) return failed(run.failure, run.timings, run.retried);
+  const interpreted = interpret(run, host);
+  if ("outcome" in interpreted) return failed(interpreted, run.timings, run.retried);
+  const checks = evaluateMetrics(interpreted.metrics, host.thresholds);
+  return done({
+    outcome: "ok",
+    state: hostState("ok", checks),
+    metrics: interpreted.metrics,
+    checks,
+    timings: run.timings,
+    retried: run.retried,
+  });
+}

@@ -1,0 +1,24 @@
+import type { FailureOutcome, Outcome } from "../result/outcome.js";
+import type { CheckItem } from "./check-item.js";
+import type { Severity } from "./severity.js";
+import { worstSeverity } from "./severity.js";
+
+/** The host-level check a failed stage is reported under. */
+export const STAGE_CHECK: Record<FailureOutcome, string> = {
+  unreachable: "reachability",
+  ssh_timeout: "ssh",
+  auth_failed: "ssh",
+  hostkey_unknown: "ssh",
+  hostkey_mismatch: "ssh",
+  probe_timeout: "probe",
+  probe_failed: "probe",
+};
+
+/** A probe that failed says nothing about the host's health: unknown. Every other failure is critical. */
+export function failureSeverity(outcome: FailureOutcome): Severity {
+  return outcome === "probe_failed" ? "unknown" : "critical";
+}
+
+export function hostState(outcome: Outcome, checks: readonly CheckItem[]): Severity {
+  return outcome === "ok" ? worstSeverity(checks.map((c) => c.state)) : failureSeverity(outcome);
+}

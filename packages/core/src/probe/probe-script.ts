@@ -1,0 +1,100 @@
+/**
+ * The probe: one POSIX sh script, the same text for every host, sent on stdin to `sh -s`.
+ * It reads the kernel's own files with shell built-ins, spawns only `sleep`, `df` (twice),
+ * `sed` (once, for process names) and, for names longer than the kernel's 15-character
+ * `comm`, one `grep` each. Host data arrives only as positional arguments (validated mount
+ * paths and process names), never spliced into the text. Output is framed and versioned;
+ * every data line starts with a tag, so whatever a host prints elsewhere cannot pass as data.
+ */
+export const PROBE_VERSION = 1;
+export const PROBE_BEGIN = `@@FLEETWATCH-PROBE-BEGIN ${PROBE_VERSION}`;
+export const PROBE_END = `@@FLEETWATCH-PROBE-END ${PROBE_VERSION}`;
+
+/** Filesystems watched when `mounts: auto`: real local ones only (no pseudo, network or FUSE). */
+export const LOCAL_FILESYSTEMS = [
+  "ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "f2fs", "jfs", "reiserfs", "bcachefs",
+  "nilfs2", "vfat", "exfat", "ntfs", "ntfs3", "hfsplus", "ufs",
+] as const;
+
+export const PROBE_SCRIPT = `# fleetwatch probe v${PROBE_VERSION}
+LC_ALL=C; export LC_ALL
+mounts=""; long=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    -m) mounts="$mounts $2"; shift 2 ;;
+    -L) long="$long $2"; shift 2 ;;
+    *) shift ;;
+  esac
+done
+echo "${PROBE_BEGIN}"
+if [ ! -r /proc/stat ] || [ ! -r /proc/meminfo ]; then
+  echo "error not-linux $(uname -s 2>/dev/null)"
+  echo "${PROBE_END}"
+  exit 0
+fi
+read -r v < /proc/sys/kernel/hostname && echo "hostname $v"
+read -r v < /proc/sys/kernel/random/boot_id && echo "boot_id $v"
+read -r v _ < /proc/uptime && echo "uptime $v"
+read -r a b c _ < /proc/loadavg && echo "loadavg $a $b $c"
+while read -r k v _; do
+  case $k in MemTotal:|MemFree:|MemAvailable:|Buffers:|Cached:|SwapTotal:|SwapFree:) echo "mem $k $v" ;; esac
+done < /proc/meminfo
+sample() {
+  read -r t _ < /proc/uptime
+  echo "clock $1 $t"
+  while read -r l; do
+    case $l in cpu*) echo "stat $1 $l" ;; *) break ;; esac
+  done < /proc/stat
+}
+sample 1
+sleep 0.5 2>/dev/null || sleep 1
+sample 2
+if [ -z "$mounts" ]; then
+  seen=" "
+  while read -r dev mp fs _; do
+    case $fs in ${LOCAL_FILESYSTEMS.join("|")}) ;; *) continue ;; esac
+    case $mp in *\\\\*) continue ;; esac
+    case $seen in *" $dev "*) continue ;; esac
+    seen="$seen$dev "
+    mounts="$mounts $mp"
+  done < /proc/mounts
+fi
+if [ -n "$mounts" ]; then
+  df -P -k $mounts 2>/dev/null | while read -r l; do echo "dfk $l"; done
+  df -P -i $mounts 2>/dev/null | while read -r l; do echo "dfi $l"; done
+fi
+if [ -r /proc/1/comm ]; then echo "procvisible 1"; else echo "procvisible 0"; fi
+sed 's/^/comm /' /proc/[0-9]*/comm 2>/dev/null
+for n in $long; do
+  pat="[$(printf %.1s "$n")]$(printf %s "$n" | sed -e 's/^.//' -e 's/\\./\\\\./g')"
+  found=0
+  for f in $(grep -l -e "$pat" /proc/[0-9]*/cmdline 2>/dev/null); do
+    case $f in /proc/$$/*|/proc/$PPID/*) ;; *) found=$((found + 1)) ;; esac
+  done
+  echo "cmdline $n $found"
+done
+echo "${PROBE_END}"
+`;
+
+/** Longest name the kernel keeps in `/proc/PID/comm`. */
+export const COMM_MAX = 15;
+
+/** Positional arguments for `sh -s --`: configured mounts and long process names. */
+export function probeArguments(mounts: "auto" | readonly string[], processes: readonly string[]): string[] {
+  const args: string[] = [];
+  if (mounts !== "auto") for (const mount of mounts) args.push("-m", mount);
+  for (const name of processes) if (name.length > COMM_MAX) args.push("-L", name);
+  return args;
+}
+
+/**
+ * The exec command line. Arguments were validated to a strict character set
+ * (no quotes, spaces, `$` or globs) and are single-quoted as well, which means the same
+ * in sh, bash, zsh, fish and ash.
+ */
+export function probeCommand(args: readonly string[]): string {
+  for (const arg of args) {
+    if (!/^[A-Za-z0-9._+@/-]+$/.test(arg)) throw new Error(`bug: unvalidated probe argument ${JSON.stringify(arg)}`);
+  }
+  return ["sh", "-s", "--", ...args.map((arg) => `'${arg}'`)].join(" ");
+}

@@ -1,0 +1,110 @@
+import { createHmac } from "node:crypto";
+
+/** One usable key line of a known_hosts file. */
+export interface KnownHostEntry {
+  patterns: string[];
+  /** `|1|salt|hash` form: the pattern is hashed. */
+  hashed?: { salt: Buffer; hash: Buffer };
+  marker?: "revoked" | "cert-authority";
+  keyType: string;
+  key: Buffer;
+  line: number;
+}
+
+export interface KnownHostsMatch {
+  keys: { keyType: string; key: Buffer }[];
+  revoked: Buffer[];
+  /** A matching `@cert-authority` line: certificates are not supported, so it cannot vouch for the host. */
+  certAuthorityLine?: number;
+}
+
+/** The name a host has in known_hosts: `host` on port 22, `[host]:port` otherwise. */
+export function knownHostsName(address: string, port: number): string {
+  return port === 22 ? address : `[${address}]:${port}`;
+}
+
+export function parseKnownHosts(text: string): KnownHostEntry[] {
+  const entries: KnownHostEntry[] = [];
+  text.split("\n").forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const fields = line.split(/\s+/);
+    let marker: KnownHostEntry["marker"];
+    if (fields[0]?.startsWith("@")) {
+      const name = fields.shift()!;
+      if (name !== "@revoked" && name !== "@cert-authority") return;
+      marker = name.slice(1) as KnownHostEntry["marker"];
+    }
+    const [hosts, keyType, keyBase64] = fields;
+    if (!hosts || !keyType || !keyBase64) return;
+    const key = Buffer.from(keyBase64, "base64");
+    if (key.length === 0) return;
+    const entry: KnownHostEntry = { patterns: hosts.split(","), keyType, key, line: index + 1 };
+    if (marker) entry.marker = marker;
+    if (hosts.startsWith("|1|")) {
+      const [, , salt, hash] = hosts.split("|");
+      if (!salt || !hash) return;
+      entry.hashed = { salt: Buffer.from(salt, "base64"), hash: Buffer.from(hash, "base64") };
+    }
+    entries.push(entry);
+  });
+  return entries;
+}
+
+function wildcardToRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, "i");
+}
+
+function entryMatches(entry: KnownHostEntry, name: string): boolean {
+  if (entry.hashed) {
+    const digest = createHmac("sha1", entry.hashed.salt).update(name).digest();
+    return digest.equals(entry.hashed.hash);
+  }
+  let matched = false;
+  for (const pattern of entry.patterns) {
+    const negated = pattern.startsWith("!");
+    if (wildcardToRegExp(negated ? pattern.slice(1) : pattern).test(name)) {
+      if (negated) return false;
+      matched = true;
+    }
+  }
+  return matched;
+}
+
+/** Every key known_hosts holds for a host, like OpenSSH's lookup. */
+export function lookupKnownHost(entries: readonly KnownHostEntry[], address: string, port: number): KnownHostsMatch {
+  const name = knownHostsName(address, port);
+  const match: KnownHostsMatch = { keys: [], revoked: [] };
+  for (const entry of entries) {
+    if (!entryMatches(entry, name)) continue;
+    if (entry.marker === "revoked") match.revoked.push(entry.key);
+    else if (entry.marker === "cert-authority") match.certAuthorityLine ??= entry.line;
+    else match.keys.push({ keyType: entry.keyType, key: entry.key });
+  }
+  return match;
+}
+
+/** The key type written inside an SSH public key blob (`ssh-ed25519`, `ssh-rsa`…). */
+export function keyTypeOfBlob(blob: Buffer): string | undefined {
+  if (blob.length < 4) return undefined;
+  const length = blob.readUInt32BE(0);
+  if (length > 64 || blob.length < 4 + length) return undefined;
+  return blob.subarray(4, 4 + length).toString("latin1");
+}
+
+/** ssh2 host-key algorithms that can produce a key of each known_hosts type. */
+const ALGORITHMS_FOR_KEY_TYPE: Record<string, string[]> = {
+  "ssh-ed25519": ["ssh-ed25519"],
+  "ssh-rsa": ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
+  "ecdsa-sha2-nistp256": ["ecdsa-sha2-nistp256"],
+  "ecdsa-sha2-nistp384": ["ecdsa-sha2-nistp384"],
+  "ecdsa-sha2-nistp521": ["ecdsa-sha2-nistp521"],
+  "ssh-dss": ["ssh-dss"],
+};
+
+/** Offer only the algorithms whose keys we know, so the server presents a key we can check. */
+export function hostKeyAlgorithmsFor(keyTypes: readonly string[]): string[] {
+  const algorithms = keyTypes.flatMap((type) => ALGORITHMS_FOR_KEY_TYPE[type] ?? []);
+  return [...new Set(algorithms)];
+}
