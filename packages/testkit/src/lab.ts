@@ -1,0 +1,168 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { HostBehaviour } from "./host-behaviours.js";
+import { commandLogPath, writeBehaviourScripts } from "./host-behaviours.js";
+import { freePort } from "./free-port.js";
+import type { LabUser } from "./lab-user.js";
+import { ensureLabUser } from "./lab-user.js";
+import { startSilentListener } from "./silent-listener.js";
+import type { KeyKind, KeyPair } from "./ssh-keys.js";
+import { generateKey, hashKnownHosts, knownHostsLine } from "./ssh-keys.js";
+import { MAX_ADDRESSES_PER_SSHD, SshdServer } from "./sshd-server.js";
+
+export interface LabHost {
+  address: string;
+  port: number;
+  /** `sshd`: a real OpenSSH sshd; `silent`: TCP accepted, no banner; `closed`: nothing listens. */
+  kind: "sshd" | "silent" | "closed";
+  behaviour: HostBehaviour;
+  hostKeys: KeyPair[];
+}
+
+export interface HostsSpec {
+  count?: number;
+  behaviour?: HostBehaviour;
+  /** Host key kinds this group of sshd hosts serves. @defaultValue ["ed25519"] */
+  hostKeyKinds?: KeyKind[];
+}
+
+/**
+ * Throwaway SSH "hosts" on loopback addresses (127.x.y.z), served by real OpenSSH sshd
+ * processes, with throwaway keys in a temporary directory. `close()` stops and removes all.
+ */
+export class Lab {
+  private servers: SshdServer[] = [];
+  private closers: (() => Promise<void>)[] = [];
+  private nextHost = 1;
+  private readonly hostKeys = new Map<KeyKind, KeyPair>();
+  private behaviourLines: Record<HostBehaviour, string[]> | undefined;
+  private readonly authorizedLines: string[] = [];
+  readonly authorizedKeysFile: string;
+
+  private constructor(
+    readonly dir: string,
+    readonly user: LabUser,
+    readonly clientKey: KeyPair,
+    private readonly octet: number,
+  ) {
+    this.authorizedKeysFile = join(dir, "authorized_keys");
+  }
+
+  static async create(options: { busybox?: boolean } = {}): Promise<Lab> {
+    const dir = mkdtempSync(join(tmpdir(), "fleetwatch-lab-"));
+    chmodSync(dir, 0o755);
+    const user = await ensureLabUser();
+    const clientKey = await generateKey(join(dir, "client_ed25519"), "ed25519");
+    const octet = 20 + Math.floor(Math.random() * 200);
+    const lab = new Lab(dir, user, clientKey, octet);
+    lab.authorize(clientKey);
+    lab.behaviourLines = writeBehaviourScripts(dir, options.busybox ?? false);
+    return lab;
+  }
+
+  /** Lets a client key log in to every lab host. */
+  authorize(...keys: KeyPair[]): void {
+    this.authorizedLines.push(...keys.map((k) => k.publicLine));
+    writeFileSync(this.authorizedKeysFile, `${this.authorizedLines.join("\n")}\n`, { mode: 0o644 });
+  }
+
+  /** A new client key of any kind, authorized unless told otherwise. */
+  async clientKeyOf(kind: KeyKind, options: { passphrase?: string; format?: "openssh" | "pem"; authorize?: boolean } = {}): Promise<KeyPair> {
+    const name = `client_${kind}_${options.format ?? "openssh"}${options.passphrase ? "_pass" : ""}_${this.nextHost}`;
+    const key = await generateKey(join(this.dir, name), kind, options);
+    if (options.authorize !== false) this.authorize(key);
+    return key;
+  }
+
+  async hostKey(kind: KeyKind): Promise<KeyPair> {
+    let key = this.hostKeys.get(kind);
+    if (!key) {
+      key = await generateKey(join(this.dir, `host_${kind}`), kind);
+      this.hostKeys.set(kind, key);
+    }
+    return key;
+  }
+
+  private nextAddress(): string {
+    const n = this.nextHost++;
+    return `127.${this.octet}.${n >> 8}.${(n & 255) || 1}`;
+  }
+
+  /** Starts `count` sshd hosts (16 per sshd process) with one behaviour and host-key set. */
+  async startHosts(spec: HostsSpec = {}): Promise<LabHost[]> {
+    const count = spec.count ?? 1;
+    const behaviour = spec.behaviour ?? "healthy";
+    const hostKeys = await Promise.all((spec.hostKeyKinds ?? ["ed25519"]).map((kind) => this.hostKey(kind)));
+    const hosts: LabHost[] = [];
+    for (let start = 0; start < count; start += MAX_ADDRESSES_PER_SSHD) {
+      const port = await freePort();
+      const addresses = Array.from({ length: Math.min(MAX_ADDRESSES_PER_SSHD, count - start) }, () => ({
+        address: this.nextAddress(),
+        behaviour,
+      }));
+      const server = new SshdServer({
+        dir: this.dir,
+        port,
+        addresses,
+        hostKeys,
+        user: this.user.name,
+        authorizedKeysFile: this.authorizedKeysFile,
+        behaviourLines: this.behaviourLines!,
+      });
+      this.servers.push(server);
+      await server.start();
+      hosts.push(...addresses.map(({ address }) => ({ address, port, kind: "sshd" as const, behaviour, hostKeys })));
+    }
+    return hosts;
+  }
+
+  /** A host that accepts TCP and never sends an SSH banner. */
+  async startSilentHost(): Promise<LabHost> {
+    const address = this.nextAddress();
+    const port = await freePort();
+    const listener = await startSilentListener(address, port);
+    this.closers.push(() => listener.close());
+    return { address, port, kind: "silent", behaviour: "healthy", hostKeys: [] };
+  }
+
+  /** An address and port where nothing listens: connection refused. */
+  async closedHost(): Promise<LabHost> {
+    return { address: this.nextAddress(), port: await freePort(), kind: "closed", behaviour: "healthy", hostKeys: [] };
+  }
+
+  /**
+   * Writes a known_hosts file. By default each host is listed with the keys it serves;
+   * `override` replaces a host's keys (an impostor key to simulate a changed host key).
+   */
+  async writeKnownHosts(
+    name: string,
+    hosts: readonly LabHost[],
+    options: { hashed?: boolean; override?: Map<string, KeyPair[]> } = {},
+  ): Promise<string> {
+    const path = join(this.dir, name);
+    const lines = hosts.flatMap((host) =>
+      (options.override?.get(host.address) ?? host.hostKeys).map((key) => knownHostsLine(host.address, host.port, key.publicLine)),
+    );
+    writeFileSync(path, `${lines.join("\n")}\n`, { mode: 0o644 });
+    if (options.hashed) await hashKnownHosts(path);
+    return path;
+  }
+
+  /** Commands a `logged` host was asked to run, one per line. */
+  commandLog(address: string): string {
+    try {
+      return readFileSync(commandLogPath(this.dir, address), "utf8");
+    } catch {
+      return "";
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.stop()));
+    await Promise.all(this.closers.map((close) => close()));
+    this.servers = [];
+    this.closers = [];
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
