@@ -35,6 +35,7 @@ export class Lab {
   private servers: SshdServer[] = [];
   private closers: (() => Promise<void>)[] = [];
   private nextHost = 1;
+  private nextKey = 1;
   private readonly hostKeys = new Map<KeyKind, KeyPair>();
   private behaviourLines: Record<HostBehaviour, string[]> | undefined;
   private readonly authorizedLines: string[] = [];
@@ -69,7 +70,7 @@ export class Lab {
 
   /** A new client key of any kind, authorized unless told otherwise. */
   async clientKeyOf(kind: KeyKind, options: { passphrase?: string; format?: "openssh" | "pem"; authorize?: boolean } = {}): Promise<KeyPair> {
-    const name = `client_${kind}_${options.format ?? "openssh"}${options.passphrase ? "_pass" : ""}_${this.nextHost}`;
+    const name = `client_${kind}_${options.format ?? "openssh"}${options.passphrase ? "_pass" : ""}_${this.nextKey++}`;
     const key = await generateKey(join(this.dir, name), kind, options);
     if (options.authorize !== false) this.authorize(key);
     return key;
@@ -82,6 +83,11 @@ export class Lab {
       this.hostKeys.set(kind, key);
     }
     return key;
+  }
+
+  /** A fresh host key nobody serves: put it in known_hosts to simulate a changed host key. */
+  async impostorKey(kind: KeyKind = "ed25519"): Promise<KeyPair> {
+    return generateKey(join(this.dir, `impostor_${kind}_${this.nextKey++}`), kind);
   }
 
   private nextAddress(): string {

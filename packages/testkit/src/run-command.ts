@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 
 export interface CommandResult {
   code: number;
@@ -6,13 +6,19 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs a program (no shell) and returns what it printed; never throws for a non-zero exit. */
-export function run(file: string, args: readonly string[]): Promise<CommandResult> {
+/**
+ * Runs a program (no shell, no stdin, so a prompt fails instead of waiting forever) and
+ * returns what it printed; never throws for a non-zero exit.
+ */
+export function run(file: string, args: readonly string[], timeoutMs = 60_000): Promise<CommandResult> {
   return new Promise((resolve) => {
-    execFile(file, args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 127) : 0;
-      resolve({ code, stdout, stderr: stderr || (error && !stderr ? error.message : "") });
-    });
+    const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", (error) => resolve({ code: 127, stdout, stderr: error.message }));
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
   });
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { utils, type ParsedKey } from "ssh2";
+import ssh2, { type ParsedKey } from "ssh2";
 import { resolveSecret } from "../config/interpolate.js";
 import type { Result } from "../util/result.js";
 import { err, ok } from "../util/result.js";
@@ -33,7 +33,7 @@ function readKey(path: string, passphraseRef: string | undefined): Result<Parsed
     if (!resolved.ok) return err(`key passphrase for ${path}: ${resolved.error}`);
     passphrase = resolved.value;
   }
-  const parsed = utils.parseKey(data, passphrase);
+  const parsed = ssh2.utils.parseKey(data, passphrase);
   if (parsed instanceof Error) {
     const encrypted = /encrypted|passphrase/i.test(parsed.message);
     return err(

@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import { Client, type ParsedKey } from "ssh2";
+import ssh2, { type ParsedKey } from "ssh2";
 import type { Failure } from "../result/outcome.js";
 import { formatDuration } from "../util/duration.js";
 import type { HostKeyCheck } from "./host-key-check.js";
@@ -67,7 +67,7 @@ async function attempt(target: SshTarget, command: string, stdin: string): Promi
 
 function converse(target: SshTarget, sock: Socket, command: string, stdin: string, timings: SshTimings): Promise<AttemptResult> {
   return new Promise((resolve) => {
-    const conn = new Client();
+    const conn = new ssh2.Client();
     const check = target.hostKeyCheck();
     let stage: "handshake" | "command" = "handshake";
     let stageStarted = performance.now();

@@ -1,0 +1,9 @@
+/** `web-*,db-?` → a matcher on host names (shell-style `*` and `?`, comma for alternatives). */
+export function hostMatcher(pattern: string): (name: string) => boolean {
+  const alternatives = pattern
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`));
+  return (name) => alternatives.some((re) => re.test(name));
+}
