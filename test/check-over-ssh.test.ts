@@ -222,3 +222,30 @@ describe("broken hosts, each within its own deadline", () => {
     expect(result.reason).toContain("fish: Unknown command: sh");
   });
 });
+
+describe("a burst that sshd refuses (MaxStartups)", () => {
+  it("retries once a connection closed before the banner, and then succeeds", async () => {
+    const { createServer, connect } = await import("node:net");
+    let connections = 0;
+    const proxy = createServer((client) => {
+      connections += 1;
+      if (connections === 1) return client.destroy();
+      const upstream = connect({ host: healthy.address, port: healthy.port });
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    const address = healthy.address.replace(/\.\d+$/, ".250");
+    await new Promise<void>((resolve) => proxy.listen(0, address, resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const viaProxy = await lab.writeKnownHosts("known_hosts_proxy", [{ ...healthy, address, port }]);
+    try {
+      const result = await checkHost(hostFor({ ...healthy, address, port }, { knownHosts: viaProxy }));
+      expectOk(result);
+      expect(result.retried).toBe(true);
+      expect(connections).toBe(2);
+    } finally {
+      proxy.close();
+    }
+  });
+});

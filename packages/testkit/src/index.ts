@@ -7,3 +7,4 @@ export * from "./silent-listener.js";
 export * from "./host-behaviours.js";
 export * from "./sshd-server.js";
 export * from "./lab.js";
+export * from "./fleet-file.js";
