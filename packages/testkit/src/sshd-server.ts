@@ -77,7 +77,8 @@ export class SshdServer {
       "AllowTcpForwarding no",
       "PrintMotd no",
       "UseDNS no",
-      "LogLevel VERBOSE",
+      "LogLevel INFO",
+      "PrintLastLog no",
       // Many lab "hosts" share one sshd, where each real host would have its own limit.
       "MaxStartups 500:30:1000",
       "LoginGraceTime 30",
@@ -96,7 +97,9 @@ export class SshdServer {
       // not root: sshd runs without privilege separation directory checks
     }
     writeFileSync(this.configPath, this.config());
-    const child = spawn(findSshd(), ["-D", "-f", this.configPath, "-E", this.logPath], { stdio: "ignore" });
+    // -r: no re-exec per connection. Hundreds of lab "hosts" share this machine's cores,
+    // where each real host would pay for its own logins.
+    const child = spawn(findSshd(), ["-D", "-r", "-f", this.configPath, "-E", this.logPath], { stdio: "ignore" });
     this.child = child;
     const exited = new Promise<never>((_, reject) =>
       child.once("exit", (code) => reject(new Error(`sshd exited with ${code}; see ${this.logPath}`))),

@@ -87,7 +87,16 @@ function parse(stdout: string, options: ParseOptions): Result<ProbeMetrics, stri
   const comms = new Set<string>();
   const cmdline = new Map<string, number>();
 
+  let dfBlock: string[] | undefined;
   for (const line of lines.slice(begin + 1, end)) {
+    if (line === "@dfk") dfBlock = dfk;
+    else if (line === "@dfi") dfBlock = dfi;
+    else if (line === "@df-end") dfBlock = undefined;
+    if (line.startsWith("@")) continue;
+    if (dfBlock) {
+      dfBlock.push(line);
+      continue;
+    }
     const space = line.indexOf(" ");
     const tag = space === -1 ? line : line.slice(0, space);
     const rest = space === -1 ? "" : line.slice(space + 1);
@@ -113,12 +122,6 @@ function parse(stdout: string, options: ParseOptions): Result<ProbeMetrics, stri
         if (parts[0] && value !== undefined) clock.set(parts[0], value);
         break;
       }
-      case "dfk":
-        dfk.push(rest);
-        break;
-      case "dfi":
-        dfi.push(rest);
-        break;
       case "comm":
         comms.add(rest);
         break;

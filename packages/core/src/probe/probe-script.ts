@@ -1,10 +1,11 @@
 /**
  * The probe: one POSIX sh script, the same text for every host, sent on stdin to `sh -s`.
- * It reads the kernel's own files with shell built-ins, spawns only `sleep`, `df` (twice),
- * `sed` (once, for process names) and, for names longer than the kernel's 15-character
- * `comm`, one `grep` each. Host data arrives only as positional arguments (validated mount
- * paths and process names), never spliced into the text. Output is framed and versioned;
- * every data line starts with a tag, so whatever a host prints elsewhere cannot pass as data.
+ * It reads the kernel's own files with shell built-ins and spawns only `sleep` and `df`
+ * (twice), plus one `grep` per process name longer than the kernel's 15-character `comm`.
+ * Host data arrives only as positional arguments (validated mount paths and process
+ * names), never spliced into the text. Output is framed and versioned; every line that
+ * carries text a process can choose (its name) starts with a tag, and `df` output is
+ * accepted only in df's own column shape, so nothing a host prints can pass as data.
  */
 export const PROBE_VERSION = 1;
 export const PROBE_BEGIN = `@@FLEETWATCH-PROBE-BEGIN ${PROBE_VERSION}`;
@@ -60,11 +61,12 @@ if [ -z "$mounts" ]; then
   done < /proc/mounts
 fi
 if [ -n "$mounts" ]; then
-  df -P -k $mounts 2>/dev/null | while read -r l; do echo "dfk $l"; done
-  df -P -i $mounts 2>/dev/null | while read -r l; do echo "dfi $l"; done
+  echo "@dfk"; df -P -k $mounts 2>/dev/null
+  echo "@dfi"; df -P -i $mounts 2>/dev/null
+  echo "@df-end"
 fi
 if [ -r /proc/1/comm ]; then echo "procvisible 1"; else echo "procvisible 0"; fi
-sed 's/^/comm /' /proc/[0-9]*/comm 2>/dev/null
+for f in /proc/[0-9]*/comm; do read -r c < "$f" && echo "comm $c"; done 2>/dev/null
 for n in $long; do
   pat="[$(printf %.1s "$n")]$(printf %s "$n" | sed -e 's/^.//' -e 's/\\./\\\\./g')"
   found=0
