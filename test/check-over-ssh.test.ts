@@ -36,7 +36,8 @@ afterAll(async () => {
 function hostFor(target: LabHost, ssh: Record<string, string> = {}, extra = ""): ResolvedHost {
   const settings = { user: lab.user.name, key: lab.clientKey.privatePath, knownHosts, connectTimeout: "2s", handshakeTimeout: "3s", commandTimeout: "3s", ...ssh };
   const sshYaml = Object.entries(settings).map(([k, v]) => `${k}: "${v}"`).join(", ");
-  const yaml = `hosts:\n  - { address: ${target.address}, port: ${target.port}, ssh: { ${sshYaml} }${extra ? `, ${extra}` : ""} }\n`;
+  // cpu and load have no levels: these tests must not depend on how busy the machine is.
+  const yaml = `defaults: { thresholds: { cpu: {}, load: {} } }\nhosts:\n  - { address: ${target.address}, port: ${target.port}, ssh: { ${sshYaml} }${extra ? `, ${extra}` : ""} }\n`;
   const loaded = parseFleetConfig(yaml, "test.yaml");
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
   return loaded.value.hosts[0]!;

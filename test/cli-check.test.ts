@@ -23,7 +23,8 @@ let lab: Lab;
 let good: LabHost[];
 let garbage: LabHost;
 let knownHosts: string;
-const defaults = ["  connectTimeout: 2s", "  handshakeTimeout: 1s", "  commandTimeout: 5s", "mounts: [/]"];
+// cpu and load have no levels here: these tests must not depend on how busy the machine is.
+const defaults = ["  connectTimeout: 2s", "  handshakeTimeout: 1s", "  commandTimeout: 5s", "mounts: [/]", "thresholds: { cpu: {}, load: {} }"];
 
 beforeAll(async () => {
   lab = await Lab.create();
@@ -47,7 +48,7 @@ describe("fleetwatch check", () => {
 
   it("exits 1 when the worst host is a warning", async () => {
     const fleet = writeFleetFile(lab, "warn.yaml", knownHosts, [
-      { name: "web-1", host: good[0]!, extra: "thresholds: { disk: { warning: 0.001, critical: 100 } }" },
+      { name: "web-1", host: good[0]!, extra: "thresholds: { disk: { warning: 0.001, critical: 100 }, cpu: {}, load: {} }" },
     ], defaults);
     expect((await fleetwatch("check", "-c", fleet)).code).toBe(1);
   });
