@@ -59,6 +59,8 @@ async function main(): Promise<number> {
       "  handshakeTimeout: 3s",
       "  commandTimeout: 10s",
       "processes: [sshd]",
+      // The lab hosts are this machine: its own cpu and load are not what the demo shows.
+      "thresholds: { cpu: {}, load: {} }",
     ]);
     console.log(`
   web-1..3   healthy
