@@ -1,8 +1,8 @@
 import type { CheckResult } from "@fleetwatch/core";
-import { CHECK_RESULT_VERSION, formatIssues, loadFleetConfig, NAGIOS_EXIT, runSweep } from "@fleetwatch/core";
+import { CHECK_RESULT_VERSION, formatIssues, globMatcher, loadFleetConfig, NAGIOS_EXIT, runSweep } from "@fleetwatch/core";
 import type { CliIo } from "../cli-io.js";
 import { EXIT } from "../cli-io.js";
-import { hostMatcher } from "../host-pattern.js";
+
 import { colourEnabled } from "../render/colour.js";
 import { progressReporter } from "../render/progress-line.js";
 import { renderResultsTable } from "../render/results-table.js";
@@ -24,7 +24,7 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
   }
   let hosts = loaded.value.hosts;
   if (options.host !== undefined) {
-    const match = hostMatcher(options.host);
+    const match = globMatcher(options.host);
     hosts = hosts.filter((host) => match(host.name));
     if (hosts.length === 0) {
       io.stderr.write(`fleetwatch: no host in ${options.config} matches --host ${options.host}\n`);

@@ -14,6 +14,7 @@ export const BUILTIN_DEFAULTS = {
     commandTimeoutMs: 20_000,
   },
   intervalMs: 60_000,
+  for: 2,
   thresholds: {
     cpu: { critical: 85 } as Level,
     memory: { critical: 90 } as Level,
@@ -25,3 +26,16 @@ export const BUILTIN_DEFAULTS = {
   processes: [] as string[],
   mounts: "auto" as const,
 } as const;
+
+export const NOTIFY_DEFAULTS = {
+  groupWaitMs: 30_000,
+  groupIntervalMs: 300_000,
+  repeatIntervalMs: 14_400_000,
+  sendResolved: true,
+  locale: "zh-CN" as const,
+  timezone: "Asia/Shanghai",
+  staleAfter: 3,
+  mentionOn: "critical" as const,
+  minState: "warning" as const,
+  workerConcurrency: 50,
+};

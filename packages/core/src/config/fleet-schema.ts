@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { addressSchema, hostNameSchema, portSchema } from "./field-schemas.js";
+import { GROUP_NAME_PATTERN } from "./group-name.js";
 import { hostSettingsSchema, hostSettingsShape } from "./host-settings-schema.js";
+import { notifySchema, workerSchema } from "./notify-schema.js";
 
 export const hostEntrySchema = z.strictObject({
   name: hostNameSchema.optional().describe("Unique identity of the host everywhere (default: its address)"),
@@ -10,7 +12,6 @@ export const hostEntrySchema = z.strictObject({
   ...hostSettingsShape,
 });
 
-export const GROUP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const fleetSchema = z.strictObject({
     defaults: hostSettingsSchema.optional().describe("Settings for every host"),
@@ -22,6 +23,8 @@ export const fleetSchema = z.strictObject({
       .optional()
       .describe("Named groups of settings; a host joins one with `group:`"),
     hosts: z.array(hostEntrySchema, { error: "expected a list of hosts" }).describe("The fleet"),
+    notify: notifySchema.optional().describe("Alerting: timers, language and DingTalk robots (read by the notifier)"),
+    worker: workerSchema.optional().describe("Worker settings"),
   });
 
 export type FleetConfig = z.output<typeof fleetSchema>;

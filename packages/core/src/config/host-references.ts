@@ -5,7 +5,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value);
 
 /**
- * Checks across hosts that no single field's schema can: unique names and known groups.
+ * Checks across entries that no single field's schema can: unique host and robot names,
+ * known groups.
  * Runs on the raw tree so these problems are listed together with every other one.
  */
 export function checkHostReferences(raw: unknown): ConfigIssue[] {
@@ -31,6 +32,16 @@ export function checkHostReferences(raw: unknown): ConfigIssue[] {
         message: `unknown group "${host.group}"; define it under groups`,
       });
     }
+  });
+  const notify = isRecord(raw.notify) ? raw.notify : {};
+  const robots = Array.isArray(notify.dingtalk) ? notify.dingtalk : [];
+  const robotNames = new Set<string>();
+  robots.forEach((robot: unknown, index) => {
+    if (!isRecord(robot) || typeof robot.name !== "string") return;
+    if (robotNames.has(robot.name)) {
+      issues.push({ path: formatPath(["notify", "dingtalk", index, "name"]), message: `duplicate robot name "${robot.name}"` });
+    }
+    robotNames.add(robot.name);
   });
   return issues;
 }

@@ -7,6 +7,13 @@ import { thresholdsSchema } from "./thresholds-schema.js";
 export const hostSettingsShape = {
   ssh: sshSettingsSchema.optional().describe("SSH connection settings"),
   interval: durationSchema.optional().describe("Time between two checks of a host (default: 60s)"),
+  for: z
+    .number({ error: "expected a whole number of checks, 1 or more" })
+    .int({ error: "expected a whole number of checks, 1 or more" })
+    .min(1, { error: "expected a whole number of checks, 1 or more" })
+    .max(1000, { error: "expected a whole number of checks, at most 1000" })
+    .optional()
+    .describe("Consecutive non-ok checks before an alert fires (default: 2)"),
   thresholds: thresholdsSchema.optional().describe("Alert levels"),
   processes: z
     .array(processNameSchema)

@@ -46,6 +46,7 @@ export function resolveHosts(config: FleetConfig): ResolvedHost[] {
         commandTimeoutMs: pick(base.ssh.commandTimeoutMs, ...ssh.map((s) => s.commandTimeout))!,
       },
       intervalMs: pick(base.intervalMs, ...levels.map((l) => l.interval))!,
+      for: pick(base.for, ...levels.map((l) => l.for))!,
       thresholds: {
         cpu: pick(base.thresholds.cpu, ...th.map((t) => t.cpu))!,
         memory: pick(base.thresholds.memory, ...th.map((t) => t.memory))!,

@@ -24,6 +24,8 @@ export const resolvedHostSchema = z.object({
     commandTimeoutMs: z.number().positive(),
   }),
   intervalMs: z.number().positive(),
+  /** Consecutive non-ok results before an alert fires. */
+  for: z.number().int().min(1),
   thresholds: z.object({
     cpu: levelSchema,
     memory: levelSchema,

@@ -1,5 +1,5 @@
-/** `web-*,db-?` → a matcher on host names (shell-style `*` and `?`, comma for alternatives). */
-export function hostMatcher(pattern: string): (name: string) => boolean {
+/** `web-*,db-?` → a matcher on names (shell-style `*` and `?`, comma for alternatives). */
+export function globMatcher(pattern: string): (name: string) => boolean {
   const alternatives = pattern
     .split(",")
     .map((p) => p.trim())

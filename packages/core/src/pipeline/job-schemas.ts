@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { resolvedHostSchema } from "../config/resolved-host.js";
+import { checkResultSchema } from "../result/check-result.js";
+
+/** What the scheduler asks a worker to do: check one host, for one time slot. */
+export const checkJobSchema = z.object({
+  host: resolvedHostSchema,
+  /** Slot index: floor((redis time - host offset) / interval). */
+  slot: z.number().int().nonnegative(),
+  /** Start of the slot, epoch ms by Redis's clock. */
+  slotStart: z.number().int(),
+  configVersion: z.string(),
+});
+export type CheckJob = z.infer<typeof checkJobSchema>;
+
+/** What a worker tells the notifier: a check's result, with what the notifier needs to judge it. */
+export const resultJobSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("result"),
+    slot: z.number().int().nonnegative(),
+    slotStart: z.number().int(),
+    intervalMs: z.number().positive(),
+    for: z.number().int().min(1),
+    result: checkResultSchema,
+  }),
+  /** The scheduler stopped checking a host (removed from config): its alerts resolve once. */
+  z.object({
+    kind: z.literal("host-removed"),
+    host: z.string(),
+    at: z.number().int(),
+  }),
+]);
+export type ResultJob = z.infer<typeof resultJobSchema>;
+
+/** One DingTalk message, ready to send. */
+export const notificationJobSchema = z.object({
+  robot: z.string(),
+  title: z.string(),
+  markdown: z.string(),
+  atMobiles: z.array(z.string()),
+  isAtAll: z.boolean(),
+  groupKey: z.string(),
+  createdAt: z.number().int(),
+});
+export type NotificationJob = z.infer<typeof notificationJobSchema>;
+
+/** `path: message` for every problem with a job's data, for the job's failed reason. */
+export function describePayloadError(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "(data)"}: ${i.message}`).join("; ");
+}
