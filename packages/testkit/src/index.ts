@@ -8,3 +8,5 @@ export * from "./host-behaviours.js";
 export * from "./sshd-server.js";
 export * from "./lab.js";
 export * from "./fleet-file.js";
+export * from "./dingtalk-stand-in.js";
+export * from "./redis-server.js";
