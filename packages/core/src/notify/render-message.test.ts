@@ -59,6 +59,6 @@ describe("renderMessage", () => {
     for (const part of out.parts) expect(utf8Bytes(part)).toBeLessThan(DINGTALK_MAX_BYTES);
     const all = out.parts.join("\n");
     for (const h of hosts) expect(all).toContain(h.host);
-    expect(out.parts[0]).toContain("(1/");
+    expect(out.parts[0]).toContain(`（1/${out.parts.length}）`);
   });
 });
