@@ -16,6 +16,7 @@ export function writeFleetFile(
   knownHosts: string,
   hosts: readonly FleetFileHost[],
   defaults: string[] = [],
+  topLevel: string[] = [],
 ): string {
   const path = join(lab.dir, name);
   const lines = [
@@ -27,6 +28,7 @@ export function writeFleetFile(
     ...defaults.map((line) => `  ${line}`),
     "hosts:",
     ...hosts.map(({ name: hostName, host, extra }) => `  - { name: ${hostName}, address: ${host.address}, port: ${host.port}${extra ? `, ${extra}` : ""} }`),
+    ...topLevel,
   ];
   writeFileSync(path, `${lines.join("\n")}\n`);
   return path;

@@ -10,3 +10,5 @@ export * from "./lab.js";
 export * from "./fleet-file.js";
 export * from "./dingtalk-stand-in.js";
 export * from "./redis-server.js";
+export * from "./app-process.js";
+export * from "./canary-process.js";

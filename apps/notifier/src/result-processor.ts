@@ -1,0 +1,33 @@
+import type { Job } from "bullmq";
+import { UnrecoverableError } from "bullmq";
+import type { Logger } from "pino";
+import type { AlertStore } from "@fleetwatch/core";
+import { applyRemoval, applyResult, describePayloadError, resultJobSchema, staleDeadline } from "@fleetwatch/core";
+
+/**
+ * Applies each result to its host's alert state, compare-and-set in Redis: results are
+ * applied in slot order, and an older one than already applied is dropped, whichever
+ * notifier replica sees it.
+ */
+export function resultProcessor(store: AlertStore, staleAfter: () => number, log: Logger) {
+  return async (job: Job): Promise<string> => {
+    const parsed = resultJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid result job: ${describePayloadError(parsed.error)}`);
+    const data = parsed.data;
+    const now = Date.now();
+    if (data.kind === "host-removed") {
+      await store.update(data.host, (current) => (current ? { state: applyRemoval(current, data.at) } : undefined));
+      log.info({ host: data.host }, "host removed: its alerts resolve");
+      return "removed";
+    }
+    let applied = false;
+    await store.update(data.result.host.name, (current) => {
+      const next = applyResult(current, data, now);
+      applied = next.applied;
+      return next.applied ? { state: next.state, staleAt: staleDeadline(next.state, staleAfter()) } : undefined;
+    });
+    await store.noteResultSeen(now);
+    if (!applied) log.debug({ host: data.result.host.name, slot: data.slot }, "older result dropped");
+    return applied ? "applied" : "dropped";
+  };
+}

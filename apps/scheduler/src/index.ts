@@ -1,2 +1,0 @@
-/** fleetwatch-scheduler: wired up by the pipeline issue; the entry point exists so the workspace builds. */
-export const APP_NAME = "fleetwatch-scheduler";

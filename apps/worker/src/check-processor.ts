@@ -1,0 +1,41 @@
+import type { Job, Queue } from "bullmq";
+import { UnrecoverableError } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { CheckResult, HostKeyStore, ResultJob } from "@fleetwatch/core";
+import { checkHost, checkJobSchema, describePayloadError, keepJobsFor, RedisPinnedKeys, storeLatestResult } from "@fleetwatch/core";
+
+/**
+ * One check job: validate the payload, probe the host, publish the result to the notifier
+ * and as the host's latest result. A bad payload fails the job with its reason, no retry.
+ */
+export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Logger) {
+  return async (job: Job): Promise<{ outcome: string; state: string }> => {
+    const parsed = checkJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      const reason = `invalid check job: ${describePayloadError(parsed.error)}`;
+      log.error({ jobId: job.id, reason }, "check job refused");
+      throw new UnrecoverableError(reason);
+    }
+    const { host, slot, slotStart, configVersion } = parsed.data;
+    let pinned: RedisPinnedKeys | undefined;
+    let hostKeyStore: ((h: typeof host) => HostKeyStore) | undefined;
+    if (host.ssh.hostKeyPolicy === "tofu") {
+      pinned = await RedisPinnedKeys.load(redis, host.address, host.ssh.port);
+      hostKeyStore = () => pinned!;
+    } else if (host.ssh.hostKeyPolicy === "off") {
+      log.warn({ host: host.name }, "hostKeyPolicy off: the host key is NOT verified");
+    }
+    const result: CheckResult = await checkHost(host, { configVersion, ...(hostKeyStore ? { hostKeyStore } : {}) });
+    await pinned?.save();
+    const keep = keepJobsFor(host.intervalMs);
+    await results.add(
+      "result",
+      { kind: "result", slot, slotStart, intervalMs: host.intervalMs, for: host.for, result },
+      { jobId: job.id!, removeOnComplete: keep, removeOnFail: { age: 86_400 }, attempts: 5, backoff: { type: "exponential", delay: 500 } },
+    );
+    await storeLatestResult(redis, result, slot, 10 * host.intervalMs);
+    log.info({ host: host.name, slot, outcome: result.outcome, state: result.state, ms: result.durationMs, reason: result.reason }, "checked");
+    return { outcome: result.outcome, state: result.state };
+  };
+}

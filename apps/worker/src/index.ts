@@ -1,2 +1,0 @@
-/** fleetwatch-worker: wired up by the pipeline issue; the entry point exists so the workspace builds. */
-export const APP_NAME = "fleetwatch-worker";

@@ -1,0 +1,22 @@
+import type { LoadedFleet } from "@fleetwatch/core";
+import { NOTIFY_DEFAULTS } from "@fleetwatch/core";
+
+export interface WorkerSettings {
+  concurrency: number;
+  /** How long a worker holds a job without renewing; a killed worker's job is re-run after it. */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+}
+
+/**
+ * Concurrency from WORKER_CONCURRENCY, else `worker.concurrency`, else 50. Lock duration and
+ * stall check at a quarter of the shortest interval (at most half, as required), so a check
+ * lost with a killed worker is re-run by another within one interval.
+ */
+export function workerSettings(fleet: LoadedFleet, env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+  const fromEnv = Number(env.WORKER_CONCURRENCY);
+  const concurrency = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : (fleet.config.worker?.concurrency ?? NOTIFY_DEFAULTS.workerConcurrency);
+  const shortest = Math.min(...fleet.hosts.map((h) => h.intervalMs), 60_000);
+  const quarter = Math.max(1_000, Math.min(30_000, Math.floor(shortest / 4)));
+  return { concurrency, lockDurationMs: quarter, stalledIntervalMs: quarter };
+}

@@ -1,0 +1,21 @@
+import { createHash } from "node:crypto";
+
+/** A stable offset within the interval for each host: checks spread out, never all at second zero. */
+export function hostOffset(host: string, intervalMs: number): number {
+  const hash = createHash("sha1").update(host).digest().readUInt32BE(0);
+  return hash % intervalMs;
+}
+
+export interface Slot {
+  index: number;
+  start: number;
+}
+
+/** The slot `now` falls in, for a host with this interval and offset. */
+export function slotAt(now: number, intervalMs: number, offsetMs: number): Slot {
+  const index = Math.floor((now - offsetMs) / intervalMs);
+  return { index, start: index * intervalMs + offsetMs };
+}
+
+/** BullMQ job id of a host's check in a slot: `web-1.29012345` (host name encoded, no `:`). */
+export const checkJobId = (encodedHost: string, slot: number): string => `${encodedHost}.${slot}`;
