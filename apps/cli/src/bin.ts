@@ -3,6 +3,9 @@ import { parseArgs } from "node:util";
 import { EXIT, processIo } from "./cli-io.js";
 import { checkCommand } from "./commands/check-command.js";
 import { configValidateCommand } from "./commands/config-validate-command.js";
+import { silenceAdd, silenceExpire, silenceList } from "./commands/silence-command.js";
+import { defaultStatePath } from "./notify/state-file.js";
+import { createRedis, MISSING_REDIS_URL, redisUrlFromEnv } from "@fleetwatch/core";
 import { USAGE } from "./usage.js";
 
 function usageError(message: string): number {
@@ -22,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
           concurrency: { type: "string", default: "50" },
           host: { type: "string" },
           json: { type: "boolean", default: false },
+          notify: { type: "boolean", default: false },
+          state: { type: "string" },
         },
         strict: true,
       });
@@ -30,13 +35,24 @@ async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 5000) {
         return usageError("--concurrency must be a whole number from 1 to 5000");
       }
-      return checkCommand({ config: values.config, concurrency, json: values.json, ...(values.host ? { host: values.host } : {}) }, io);
+      return checkCommand(
+        {
+          config: values.config,
+          concurrency,
+          json: values.json,
+          ...(values.host ? { host: values.host } : {}),
+          ...(values.notify ? { notify: { state: values.state ?? defaultStatePath() } } : {}),
+        },
+        io,
+      );
     }
     case "config": {
       const [verb, file, ...extra] = rest;
       if (verb !== "validate" || !file || extra.length > 0) return usageError("usage: fleetwatch config validate FILE");
       return configValidateCommand(file, io);
     }
+    case "silence":
+      return silenceCommand(rest);
     case undefined:
     case "help":
     case "--help":
@@ -45,6 +61,50 @@ async function main(argv: string[]): Promise<number> {
       return command === undefined ? EXIT.usage : EXIT.ok;
     default:
       return usageError(`unknown command "${command}"`);
+  }
+}
+
+async function silenceCommand(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  const url = redisUrlFromEnv();
+  if (!url) {
+    process.stderr.write(`fleetwatch: ${MISSING_REDIS_URL}\n`);
+    return EXIT.unknown;
+  }
+  const io = processIo();
+  const redis = createRedis(url, { maxRetriesPerRequest: 3, retryStrategy: () => null });
+  redis.on("error", () => {});
+  try {
+    switch (verb) {
+      case "add": {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            host: { type: "string", default: "*" },
+            check: { type: "string", default: "*" },
+            for: { type: "string" },
+            reason: { type: "string" },
+            author: { type: "string" },
+          },
+          strict: true,
+        });
+        if (!values.for || !values.reason) return usageError("silence add needs --for DURATION and --reason TEXT");
+        return await silenceAdd(
+          redis,
+          { host: values.host, check: values.check, duration: values.for, reason: values.reason, ...(values.author ? { author: values.author } : {}) },
+          io,
+        );
+      }
+      case "list":
+        return await silenceList(redis, io);
+      case "expire":
+        if (rest.length !== 1) return usageError("usage: fleetwatch silence expire ID");
+        return await silenceExpire(redis, rest[0]!, io);
+      default:
+        return usageError("usage: fleetwatch silence add|list|expire");
+    }
+  } finally {
+    redis.disconnect();
   }
 }
 

@@ -6,8 +6,18 @@ Usage:
       0 ok, 1 warning, 2 critical, 3 unknown (or a config that cannot be used).
       --concurrency N   checks in flight at once (default 50)
       --host PATTERN    only hosts whose name matches (web-*, db-?, a,b)
+      --notify          send DingTalk messages for what changed since the last run
+                        (for cron), keeping alert state in --state FILE
+                        (default /var/lib/fleetwatch/check-state.json as root,
+                        ~/.local/state/fleetwatch/check-state.json otherwise)
   fleetwatch config validate FILE
       Check a fleet file; list every problem with its path. Exit 0 valid, 1 not.
+  fleetwatch silence add [--host PATTERN] [--check PATTERN] --for 2h --reason TEXT [--author NAME]
+  fleetwatch silence list
+  fleetwatch silence expire ID
+      Mute matching alerts in the pipeline (REDIS_URL must be set). Patterns use * and ?.
+  fleetwatch-pipeline --config FILE
+      Start scheduler, worker and notifier in the foreground (REDIS_URL must be set).
   fleetwatch help
 
 Docs: README.md and docs/configuration.md

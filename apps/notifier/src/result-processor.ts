@@ -27,7 +27,7 @@ export function resultProcessor(store: AlertStore, staleAfter: () => number, log
       return next.applied ? { state: next.state, staleAt: staleDeadline(next.state, staleAfter()) } : undefined;
     });
     await store.noteResultSeen(now);
-    if (!applied) log.debug({ host: data.result.host.name, slot: data.slot }, "older result dropped");
+    log.debug({ host: data.result.host.name, slot: data.slot, applied }, applied ? "result applied" : "older result dropped");
     return applied ? "applied" : "dropped";
   };
 }

@@ -28,7 +28,7 @@ export class AppProcess {
   }
 
   signal(signal: NodeJS.Signals): void {
-    if (this.child.exitCode === null) this.child.kill(signal);
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
   }
 
   async stop(): Promise<number | null> {

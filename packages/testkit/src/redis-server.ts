@@ -43,7 +43,7 @@ export async function startRedis(): Promise<RedisHandle> {
     port,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => {
           rmSync(dir, { recursive: true, force: true });
           resolve();

@@ -1,0 +1,100 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Queue } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AlertStore, QUEUES, queueOptions } from "@fleetwatch/core";
+import { CanaryProcess } from "@fleetwatch/testkit";
+import { eventually, Pipeline, sleep } from "./pipeline-harness.js";
+
+const CLI = fileURLToPath(new URL("../apps/cli/dist/bin.js", import.meta.url));
+const p = new Pipeline();
+const canaries: Record<string, CanaryProcess> = {};
+
+function fleetwatch(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const firingFor = async (host: string) => (await new AlertStore(p.redis).load(host))?.alerts[`process:fw${host}`]?.status;
+
+beforeAll(async () => {
+  await p.start();
+  const hosts = await p.lab.startHosts({ count: 3 });
+  const names = ["quick", "outage", "quiet"];
+  for (const name of names) {
+    canaries[name] = new CanaryProcess(p.lab.dir, `fw${name}`);
+    canaries[name]!.start();
+  }
+  const knownHosts = await p.lab.writeKnownHosts("known_hosts", hosts);
+  p.writeConfig(
+    knownHosts,
+    names.map((name, i) => ({ name, host: hosts[i]!, extra: `processes: [fw${name}]` })),
+    { groupWait: "4s", groupInterval: "1s" },
+  );
+  p.startAll();
+  await eventually(async () => (await p.latest("quiet"))?.outcome === "ok", 30_000, "first results");
+});
+afterAll(async () => {
+  for (const c of Object.values(canaries)) await c.stop();
+  await p.stop();
+});
+
+describe("pipeline resilience", () => {
+  it("sends nothing for an alert that resolves within groupWait", async () => {
+    await canaries.quick!.stop();
+    await eventually(async () => (await firingFor("quick")) === "firing", 15_000, "quick firing");
+    canaries.quick!.start();
+    await eventually(async () => (await firingFor("quick")) === undefined, 15_000, "quick resolved and forgotten");
+    await sleep(5_000);
+    expect(p.standIn.received.filter((m) => m.text.includes("quick"))).toEqual([]);
+  });
+
+  it("delivers every alert after a webhook outage, none twice", async () => {
+    p.standIn.outage(6_000);
+    await canaries.outage!.stop();
+    await eventually(() => p.standIn.attempts.some((a) => a.status === 502), 20_000, "a 502 during the outage");
+    const delivered = await eventually(() => p.standIn.received.find((m) => m.text.includes("outage")), 40_000, "delivery after the outage");
+    expect(delivered.title).toContain("[FIRING]");
+    canaries.outage!.start();
+    await eventually(() => p.standIn.received.filter((m) => m.text.includes("outage")).length === 2, 20_000, "resolved after the outage");
+    await sleep(2_000);
+    const aboutOutage = p.standIn.received.filter((m) => m.text.includes("outage"));
+    expect(aboutOutage.map((m) => m.title.split("]")[0])).toEqual(["[FIRING", "[RESOLVED"]);
+  });
+
+  it("sends nothing for a silenced host, and sends when the silence expires while it still fires", async () => {
+    const env = { REDIS_URL: p.redisHandle.url };
+    const added = await fleetwatch(env, "silence", "add", "--host", "qui*", "--check", "process:*", "--for", "1h", "--reason", "maintenance", "--author", "test");
+    expect(added.code).toBe(0);
+    const id = /silence (\w+) added/.exec(added.stdout)![1]!;
+    expect((await fleetwatch(env, "silence", "list")).stdout).toMatch(new RegExp(`${id}\\s+active\\s+qui\\*`));
+    await canaries.quiet!.stop();
+    await eventually(async () => (await firingFor("quiet")) === "firing", 15_000, "quiet firing");
+    await sleep(6_000);
+    expect(p.standIn.received.filter((m) => m.text.includes("quiet"))).toEqual([]);
+    expect((await fleetwatch(env, "silence", "expire", id)).code).toBe(0);
+    const sent = await eventually(() => p.standIn.received.find((m) => m.text.includes("quiet")), 20_000, "message after the silence expired");
+    expect(sent.title).toContain("[FIRING]");
+  });
+
+  it("fails a check job with a malformed payload, with its reason, and keeps working", async () => {
+    const queue = new Queue(QUEUES.checks, queueOptions(QUEUES.checks, p.redis));
+    const job = await queue.add("check", { host: { name: "x" }, slot: "soon" }, { jobId: "garbage-1" });
+    const failed = await eventually(async () => {
+      const state = await queue.getJobState(job.id!);
+      return state === "failed" ? await queue.getJob(job.id!) : undefined;
+    }, 15_000, "the bad job to fail");
+    expect(failed!.failedReason).toContain("invalid check job");
+    expect(failed!.failedReason).toContain("slot");
+    const before = (await p.latest("quiet"))!.finishedAt;
+    await eventually(async () => (await p.latest("quiet"))!.finishedAt > before, 10_000, "a later check");
+    expect(p.apps.every((a) => a.child.exitCode === null)).toBe(true);
+    await queue.close();
+  });
+});
