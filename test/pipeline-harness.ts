@@ -89,6 +89,7 @@ export class Pipeline {
     this.redis?.disconnect();
     await this.redisHandle?.stop();
     await this.standIn.stop();
-    await this.lab?.close();
+    if (process.env.FW_KEEP_LAB) console.log("lab kept at", this.lab.dir);
+    else await this.lab?.close();
   }
 }
