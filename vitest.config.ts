@@ -15,5 +15,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Integration tests run real sshd, Redis and apps on 2 cores: one file at a time keeps
+    // their timing honest.
+    fileParallelism: false,
   },
 });

@@ -20,6 +20,13 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
   }
 }
 
+/** Default lines for the fleet file; a line with the same key in `overrides` wins. */
+function mergeDefaults(base: string[], overrides: string[]): string[] {
+  const key = (line: string) => line.split(":")[0]!;
+  const overridden = new Set(overrides.map(key));
+  return [...base.filter((line) => !overridden.has(key(line))), ...overrides];
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Redis, lab hosts, a DingTalk stand-in and the three apps as real processes. */
@@ -47,7 +54,7 @@ export class Pipeline {
       "fleet.yaml",
       knownHosts,
       hosts,
-      ["  connectTimeout: 2s", "  handshakeTimeout: 3s", "  commandTimeout: 3s", "interval: 1s", "for: 2", "thresholds: { cpu: {}, load: {} }", ...defaults],
+      mergeDefaults(["  connectTimeout: 2s", "  handshakeTimeout: 3s", "  commandTimeout: 3s", "interval: 1s", "for: 2", "thresholds: { cpu: {}, load: {} }"], defaults),
       [
         "notify:",
         ...Object.entries(timers).map(([k, v]) => `  ${k}: ${v}`),
