@@ -1,0 +1,87 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CanaryProcess, DingtalkStandIn, Lab, writeFleetFile } from "@fleetwatch/testkit";
+
+const CLI = fileURLToPath(new URL("../apps/cli/dist/bin.js", import.meta.url));
+const standIn = new DingtalkStandIn({ robots: { cron: null } });
+let lab: Lab;
+let canary: CanaryProcess;
+let fleet: string;
+let state: string;
+
+function check(): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, "check", "-c", fleet, "--notify", "--state", state], {
+      env: { ...process.env, FW_CRON_WEBHOOK: standIn.url("cron") },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("close", (code) => resolve({ code: code ?? -1, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  await standIn.start();
+  lab = await Lab.create();
+  canary = new CanaryProcess(lab.dir, "fwcron");
+  canary.start();
+  const hosts = await lab.startHosts({ count: 2 });
+  const knownHosts = await lab.writeKnownHosts("known_hosts", hosts);
+  state = `${lab.dir}/state/check-state.json`;
+  fleet = writeFleetFile(
+    lab,
+    "fleet.yaml",
+    knownHosts,
+    [{ name: "app-1", host: hosts[0]!, extra: "processes: [fwcron]" }, { name: "app-2", host: hosts[1]! }],
+    ["thresholds: { cpu: {}, load: {} }"],
+    ["notify:", "  repeatInterval: 3s", "  groupInterval: 1s", "  locale: en", "  dingtalk:", "    - { name: ops, webhook: \"${FW_CRON_WEBHOOK}\" }"],
+  );
+});
+afterAll(async () => {
+  await canary?.stop();
+  await lab?.close();
+  await standIn.stop();
+});
+
+describe("fleetwatch check --notify (cron)", () => {
+  it("notifies a change once, reminds after repeatInterval, and notifies the recovery", async () => {
+    expect((await check()).code).toBe(0);
+    await canary.stop();
+    expect((await check()).code).toBe(2); // first bad check: pending (for: 2)
+    expect(standIn.received).toHaveLength(0);
+    await check(); // second: firing, sent in this run
+    expect(standIn.received).toHaveLength(1);
+    expect(standIn.received[0]!.title).toContain("[FIRING]");
+    expect(standIn.received[0]!.text).toContain("app-1");
+    await check(); // same problem: nothing new
+    expect(standIn.received).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 3_000));
+    await check(); // repeatInterval passed: reminder
+    expect(standIn.received).toHaveLength(2);
+    expect(standIn.received[1]!.title).toContain("STILL FIRING");
+    canary.start();
+    expect((await check()).code).toBe(0);
+    expect(standIn.received).toHaveLength(3);
+    expect(standIn.received[2]!.title).toContain("[RESOLVED]");
+    await check();
+    expect(standIn.received).toHaveLength(3);
+    expect(JSON.parse(readFileSync(state, "utf8")).hosts["app-1"].alerts).toEqual({});
+  });
+
+  it("keeps an undelivered message for the next run", async () => {
+    await canary.stop();
+    await check();
+    standIn.outage(60_000);
+    const failed = await check();
+    expect(failed.stderr).toContain("could not notify robot ops");
+    expect(standIn.received).toHaveLength(3);
+    standIn.outage(0);
+    await check();
+    expect(standIn.received).toHaveLength(4);
+    expect(standIn.received[3]!.title).toContain("[FIRING]");
+    canary.start();
+  });
+});
