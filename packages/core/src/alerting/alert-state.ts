@@ -27,6 +27,8 @@ export const alertSchema = z.object({
   removed: z.boolean().optional(),
   message: z.string(),
   value: z.number().optional(),
+  unit: z.string().optional(),
+  threshold: z.object({ warning: z.number().optional(), critical: z.number().optional() }).optional(),
   /** Per robot: what it was last told (firing, with which severity, when). */
   notified: z.record(z.string(), notifiedSchema).default({}),
 });

@@ -34,7 +34,12 @@ function observe(alert: Alert | undefined, item: CheckItem, forCount: number, no
   return next;
 }
 
-const valueOf = (item: CheckItem): { value?: number } => (item.value === undefined ? {} : { value: item.value });
+/** The measured value, its unit and the levels it was judged against, for messages. */
+const valueOf = (item: CheckItem): Pick<Alert, "value" | "unit" | "threshold"> => ({
+  ...(item.value === undefined ? {} : { value: item.value }),
+  ...(item.unit === undefined ? {} : { unit: item.unit }),
+  ...(item.threshold === undefined ? {} : { threshold: item.threshold }),
+});
 
 /** Stages of a check, in the order they happen. */
 const STAGE_ORDER: readonly string[] = ["reachability", "ssh", "probe"];

@@ -21,6 +21,8 @@ export interface AlertView {
   unknown?: boolean;
   message: string;
   value?: number;
+  unit?: string;
+  threshold?: { warning?: number; critical?: number };
   since: number;
   firingSince?: number;
   resolvedAt?: number;
@@ -73,6 +75,8 @@ function view(host: HostAlerts, alert: Alert): AlertView {
   if (host.group !== undefined) v.group = host.group;
   if (alert.unknown) v.unknown = true;
   if (alert.value !== undefined) v.value = alert.value;
+  if (alert.unit !== undefined) v.unit = alert.unit;
+  if (alert.threshold !== undefined) v.threshold = alert.threshold;
   if (alert.firingSince !== undefined) v.firingSince = alert.firingSince;
   if (alert.resolvedAt !== undefined) v.resolvedAt = alert.resolvedAt;
   if (alert.removed) v.removed = true;

@@ -17,6 +17,11 @@ export interface Catalogue {
   part(i: number, n: number): string;
   stormSummary(hosts: number): string;
   check(name: string): string;
+  processMissing: string;
+  processUnknown: string;
+  mountMissing: string;
+  noResultFor(duration: string): string;
+  pipelineStalled(duration: string): string;
 }
 
 const CHECKS_ZH: Record<string, string> = {
@@ -28,6 +33,7 @@ const CHECKS_ZH: Record<string, string> = {
   ssh: "SSH",
   probe: "探测",
   stale: "无检查结果",
+  pipeline: "监控管道",
 };
 
 const zhCN: Catalogue = {
@@ -46,6 +52,11 @@ const zhCN: Catalogue = {
   andMore: (n) => `…另有 ${n} 台`,
   part: (i, n) => `（${i}/${n}）`,
   stormSummary: (hosts) => `大范围故障：${hosts} 台主机，按检查项汇总`,
+  processMissing: "未运行",
+  processUnknown: "无法判断（/proc 隐藏了其他用户的进程）",
+  mountMissing: "主机上找不到该挂载点",
+  noResultFor: (d) => `已 ${d} 没有检查结果`,
+  pipelineStalled: (d) => `监控停滞：已 ${d} 没有任何检查结果（调度器或工作进程是否停止？）`,
   check: (name) => {
     const [kind, arg] = name.split(/:(.*)/s);
     if (kind === "disk") return `磁盘 ${arg}`;
@@ -72,6 +83,11 @@ const en: Catalogue = {
   andMore: (n) => `…and ${n} more`,
   part: (i, n) => ` (${i}/${n})`,
   stormSummary: (hosts) => `Widespread failure: ${hosts} hosts, summarised by check`,
+  processMissing: "not running",
+  processUnknown: "cannot tell (/proc hides other users' processes)",
+  mountMissing: "mount not found on the host",
+  noResultFor: (d) => `no check result for ${d}`,
+  pipelineStalled: (d) => `monitoring stalled: no check results at all for ${d} (scheduler or workers down?)`,
   check: (name) => name.replace(/^process:/, "process ").replace(/^disk:/, "disk ").replace(/^inodes:/, "inodes "),
 };
 

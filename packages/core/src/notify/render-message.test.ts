@@ -28,6 +28,13 @@ describe("renderMessage", () => {
     expect(text).not.toContain("|");
   });
 
+  it("describes levels from values and thresholds, in the message's language", () => {
+    const disk = { ...alert("db-1", "disk:/var", "critical"), value: 96.5, unit: "%", threshold: { warning: 85, critical: 95 } };
+    expect(renderMessage(planned([disk]), robot, settings("zh-CN"), NOW).parts[0]).toContain("严重 · 磁盘 /var: 96.5% ≥ 95%");
+    const proc = alert("db-1", "process:mysqld", "critical");
+    expect(renderMessage(planned([proc]), robot, settings("zh-CN"), NOW).parts[0]).toContain("进程 mysqld: 未运行");
+  });
+
   it("speaks Chinese by default catalogue", () => {
     const out = renderMessage(planned([alert("web-1", "process:kubelet", "critical")]), robot, settings("zh-CN"), NOW);
     expect(out.title).toContain("告警");
@@ -45,7 +52,8 @@ describe("renderMessage", () => {
   });
 
   it("escapes host strings so they cannot break markdown or ring anyone", () => {
-    const out = renderMessage(planned([alert("evil", "process:x", "warning", "name **[link](http://x)** @13800000000")]), robot, settings("en"), NOW);
+    const out = renderMessage(planned([alert("evil_[host]", "probe", "warning", "name **[link](http://x)** @13800000000")]), robot, settings("en"), NOW);
+    expect(out.parts[0]).toContain("evil\\_\\[host\\]");
     expect(out.parts[0]).not.toContain("@13800000000");
     expect(out.parts[0]).toContain("\\*\\*\\[link\\]");
   });

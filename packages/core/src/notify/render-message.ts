@@ -34,6 +34,22 @@ function severityWord(t: Catalogue, a: AlertView): string {
   return a.unknown ? t.unknown : t[a.severity];
 }
 
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 1));
+
+/** What is wrong, in the team's language where fleetwatch knows it; a technical reason otherwise. */
+function describe(t: Catalogue, a: AlertView, now: number): string {
+  if (a.check.startsWith("process:")) return a.unknown ? t.processUnknown : t.processMissing;
+  if (a.check === "stale") return t.noResultFor(formatDuration(Math.max(0, now - a.since)));
+  if (a.check === "pipeline") return t.pipelineStalled(formatDuration(Math.max(0, now - a.since)));
+  if (a.value !== undefined && a.threshold) {
+    const bound = a.severity === "critical" ? a.threshold.critical : a.threshold.warning;
+    const unit = a.unit === "%" ? "%" : a.unit ? ` ${a.unit}` : "";
+    return bound === undefined ? `${fmt(a.value)}${unit}` : `${fmt(a.value)}${unit} ≥ ${fmt(bound)}${unit}`;
+  }
+  if (a.unknown && (a.check.startsWith("disk:") || a.check.startsWith("inodes:"))) return t.mountMissing;
+  return escapeMarkdown(a.message);
+}
+
 function detailedLines(t: Catalogue, firing: readonly AlertView[], now: number): string[] {
   const lines: string[] = [];
   for (const [host, alerts] of hostsOf(firing)) {
@@ -42,7 +58,7 @@ function detailedLines(t: Catalogue, firing: readonly AlertView[], now: number):
     lines.push(`${ICON[first.severity]} **${escapeMarkdown(host)}**${address}`);
     for (const a of alerts) {
       const since = a.firingSince !== undefined ? `, ${t.firingFor(formatDuration(Math.max(0, now - a.since)))}` : "";
-      lines.push(`- ${severityWord(t, a)} · ${escapeMarkdown(t.check(a.check))}: ${escapeMarkdown(a.message)}${since}`);
+      lines.push(`- ${severityWord(t, a)} · ${escapeMarkdown(t.check(a.check))}: ${describe(t, a, now)}${since}`);
     }
   }
   return lines;
