@@ -1,16 +1,20 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LabHost } from "@fleetwatch/testkit";
 import { CanaryProcess } from "@fleetwatch/testkit";
 import { eventually, MOBILE, Pipeline, sleep } from "./pipeline-harness.js";
 
 const p = new Pipeline();
 let canary: CanaryProcess;
+let hosts: LabHost[];
+let knownHosts: string;
 
 beforeAll(async () => {
   await p.start();
   canary = new CanaryProcess(p.lab.dir, "fwcanary1");
   canary.start();
-  const hosts = await p.lab.startHosts({ count: 2 });
-  const knownHosts = await p.lab.writeKnownHosts("known_hosts", hosts);
+  hosts = await p.lab.startHosts({ count: 3 });
+  knownHosts = await p.lab.writeKnownHosts("known_hosts", hosts);
   p.writeConfig(knownHosts, [
     { name: "web-1", host: hosts[0]!, extra: "processes: [fwcanary1]" },
     { name: "web-2", host: hosts[1]! },
@@ -45,5 +49,43 @@ describe("pipeline: scheduler → worker → notifier → DingTalk", () => {
     await sleep(3_000);
     expect(p.standIn.received).toHaveLength(2);
     expect(p.standIn.attempts.every((a) => a.errcode === 0)).toBe(true);
+  });
+
+  it("applies a reloaded config on SIGHUP: a removed host's alert resolves once, an added host is checked", async () => {
+    await canary.stop();
+    await eventually(() => p.standIn.received.length === 3, 20_000, "web-1 firing again");
+    p.writeConfig(knownHosts, [
+      { name: "web-2", host: hosts[1]! },
+      { name: "web-3", host: hosts[2]! },
+    ]);
+    for (const app of p.apps) app.signal("SIGHUP");
+    const removed = await eventually(() => p.standIn.received[3], 20_000, "the resolved message for the removed host");
+    expect(removed.title).toContain("[RESOLVED]");
+    expect(removed.text).toContain("web-1");
+    expect(removed.text).toContain("host removed from monitoring");
+    await eventually(async () => (await p.latest("web-3"))?.outcome === "ok", 20_000, "the added host's first check");
+    await sleep(3_000);
+    expect(p.standIn.received).toHaveLength(4);
+    canary.start();
+  });
+
+  it("refuses a broken config on SIGHUP and keeps running the old one", async () => {
+    writeFileSync(p.config, `${readFileSync(p.config, "utf8")}\nbogus: true\n`);
+    for (const app of p.apps) app.signal("SIGHUP");
+    const scheduler = p.apps.find((a) => a.app === "scheduler")!;
+    await eventually(() => readFileSync(scheduler.logFile, "utf8").includes("reload refused"), 10_000, "the refusal in the log");
+    expect(readFileSync(scheduler.logFile, "utf8")).toContain('"path":"bogus"');
+    const before = (await p.latest("web-3"))!.finishedAt;
+    await eventually(async () => (await p.latest("web-3"))!.finishedAt > before, 10_000, "checks to go on");
+    expect(p.apps.every((a) => a.child.exitCode === null)).toBe(true);
+  });
+});
+
+describe("starting an app", () => {
+  it("refuses to start without REDIS_URL, and says so", async () => {
+    const { AppProcess } = await import("@fleetwatch/testkit");
+    const app = new AppProcess("worker", p.config, { REDIS_URL: "" }, `${p.lab.dir}/no-redis.log`);
+    expect(await app.exited).toBe(2);
+    expect(readFileSync(`${p.lab.dir}/no-redis.log`, "utf8")).toContain("REDIS_URL is not set");
   });
 });

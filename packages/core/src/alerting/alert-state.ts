@@ -44,6 +44,8 @@ export const hostAlertsSchema = z.object({
   intervalMs: z.number(),
   for: z.number().int(),
   removed: z.boolean().optional(),
+  /** When the host left the config; results of checks started before then are dropped. */
+  removedAt: z.number().optional(),
   alerts: z.record(z.string(), alertSchema),
   version: z.number().int().default(0),
 });

@@ -251,3 +251,23 @@ describe("alert timeline (fake clock)", () => {
     expect(messages[0]!.firing).toHaveLength(50);
   });
 });
+
+describe("removed hosts", () => {
+  it("drops a result of a check that was in flight when the host was removed, and applies one after it is re-added", () => {
+    const t = new Timeline();
+    t.result("h", { cpu: "critical" });
+    t.result("h", { cpu: "critical" });
+    t.advance(30 * S);
+    t.take();
+    t.hosts.set("h", applyRemoval(t.hosts.get("h")!, t.now));
+    const before = t.now;
+    t.now -= 1; // a check that started just before the removal
+    t.result("h", { cpu: "critical" });
+    t.now = before;
+    expect(t.hosts.get("h")!.removed).toBe(true);
+    t.advance(300 * S);
+    expect(summary(t.take())).toEqual([{ firing: [], resolved: ["h/cpu"], reminder: false }]);
+    t.result("h", { cpu: "ok" });
+    expect(t.hosts.get("h")!.removed).toBeUndefined();
+  });
+});

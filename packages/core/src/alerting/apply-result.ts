@@ -55,8 +55,14 @@ const passed = (name: string): CheckItem => ({ name, state: "ok", message: `${na
  * checked, only its stage alert (reachability, ssh, probe) moves; resource and process
  * alerts freeze until it can be checked again.
  */
-export function applyResult(current: HostAlerts | undefined, job: ResultOf, now: number): { state: HostAlerts; applied: boolean } {
-  if (current && job.slot <= current.lastSlot && !current.removed) return { state: current, applied: false };
+export function applyResult(stored: HostAlerts | undefined, job: ResultOf, now: number): { state: HostAlerts; applied: boolean } {
+  let current = stored;
+  if (current?.removed) {
+    // A check still in flight when the host was removed says nothing; a later one means it is back.
+    if (job.slotStart < (current.removedAt ?? Infinity)) return { state: current, applied: false };
+    current = { ...current, alerts: {}, lastSlot: -1 };
+  }
+  if (current && job.slot <= current.lastSlot) return { state: current, applied: false };
   const { result } = job;
   const alerts: Record<string, Alert> = { ...(current?.alerts ?? {}) };
   const set = (name: string, alert: Alert | undefined) => {
@@ -99,7 +105,7 @@ export function applyRemoval(current: HostAlerts, now: number): HostAlerts {
     if (alert.status === "firing") alerts[name] = { ...alert, status: "resolved", resolvedAt: now, removed: true };
     else if (alert.status === "resolved") alerts[name] = alert;
   }
-  return { ...current, alerts, removed: true };
+  return { ...current, alerts, removed: true, removedAt: now };
 }
 
 /**

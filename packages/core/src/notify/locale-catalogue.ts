@@ -46,7 +46,7 @@ const zhCN: Catalogue = {
   headline: ({ critical, warning, resolved, hosts }) =>
     [critical ? `${critical} 严重` : "", warning ? `${warning} 警告` : "", resolved ? `${resolved} 恢复` : ""].filter(Boolean).join("，") + `（${hosts} 台主机）`,
   hostRemoved: "主机已移出监控",
-  firingFor: (d) => `持续 ${d}`,
+  firingFor: (d) => `，持续 ${d}`,
   time: "时间",
   statusPage: "查看状态页",
   andMore: (n) => `…另有 ${n} 台`,
@@ -77,7 +77,7 @@ const en: Catalogue = {
     [critical ? `${critical} critical` : "", warning ? `${warning} warning` : "", resolved ? `${resolved} resolved` : ""].filter(Boolean).join(", ") +
     ` (${hosts} host${hosts === 1 ? "" : "s"})`,
   hostRemoved: "host removed from monitoring",
-  firingFor: (d) => `for ${d}`,
+  firingFor: (d) => `, for ${d}`,
   time: "Time",
   statusPage: "Status page",
   andMore: (n) => `…and ${n} more`,

@@ -57,7 +57,7 @@ function detailedLines(t: Catalogue, firing: readonly AlertView[], now: number):
     const address = first.address && first.address !== host ? ` (${escapeMarkdown(first.address)})` : "";
     lines.push(`${ICON[first.severity]} **${escapeMarkdown(host)}**${address}`);
     for (const a of alerts) {
-      const since = a.firingSince !== undefined ? `, ${t.firingFor(formatDuration(Math.max(0, now - a.since)))}` : "";
+      const since = a.firingSince !== undefined ? t.firingFor(formatDuration(Math.max(0, now - a.since))) : "";
       lines.push(`- ${severityWord(t, a)} · ${escapeMarkdown(t.check(a.check))}: ${describe(t, a, now)}${since}`);
     }
   }
