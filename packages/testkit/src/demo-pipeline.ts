@@ -109,7 +109,7 @@ async function main(): Promise<number> {
     if (pipeline && pipeline.exitCode === null) {
       const exited = new Promise((r) => pipeline!.once("exit", r));
       pipeline.kill("SIGINT");
-      await exited;
+      console.log(`Ctrl-C to fleetwatch-pipeline: it exited with ${await exited}.`);
     }
     await canary.stop();
     redis.disconnect();
