@@ -3,22 +3,15 @@ import { Redis } from "ioredis";
 import type { CheckResult } from "@fleetwatch/core";
 import { readLatestResult } from "@fleetwatch/core";
 import type { AppName, FleetFileHost, RedisHandle } from "@fleetwatch/testkit";
-import { AppProcess, DingtalkStandIn, Lab, startRedis, writeFleetFile } from "@fleetwatch/testkit";
+import { AppProcess, DingtalkStandIn, Lab, startRedis, waitFor, writeFleetFile } from "@fleetwatch/testkit";
 
 export const TOKEN = "robot-token";
 export const SECRET = "SEC-test-signing-secret";
 export const MOBILE = "13800000000";
 
 /** Waits until `check` returns a value, polling; fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = "condition"): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export const eventually = <T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = "condition"): Promise<T> =>
+  waitFor(what, check, timeoutMs);
 
 /** Default lines for the fleet file; a line with the same key in `overrides` wins. */
 function mergeDefaults(base: string[], overrides: string[]): string[] {

@@ -2,25 +2,15 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "bullmq";
 import type { LoadedFleet } from "@fleetwatch/core";
-import { AlertStore, ConfigHolder, createLogger, createRedis, onShutdown, parseAppArgs, QUEUES, queueOptions, resolveNotifySettings } from "@fleetwatch/core";
+import { AlertStore, bootstrapApp, onShutdown, QUEUES, queueOptions, resolveNotifySettings } from "@fleetwatch/core";
 import type { RobotDelivery } from "./delivery-worker.js";
 import { startRobotDelivery } from "./delivery-worker.js";
 import { Dispatcher } from "./dispatcher.js";
 import { resultProcessor } from "./result-processor.js";
 
-const log = createLogger("fleetwatch-notifier");
-const args = parseAppArgs("fleetwatch-notifier", process.argv.slice(2));
-if (!args.ok) {
-  process.stderr.write(`${args.error}\n`);
-  process.exit(2);
-}
-const holder = ConfigHolder.load(args.value.config, log);
-if (!holder) process.exit(2);
-
-const redis = createRedis(args.value.redisUrl);
-redis.on("error", (error) => log.warn({ err: error.message }, "redis connection problem; retrying"));
-const workerRedis = createRedis(args.value.redisUrl);
-workerRedis.on("error", () => {});
+const { log, holder, connect } = bootstrapApp("fleetwatch-notifier");
+const redis = connect();
+const workerRedis = connect();
 const store = new AlertStore(redis);
 
 const robots = new Map<string, RobotDelivery>();
@@ -63,7 +53,6 @@ holder.onChange((next) => {
   syncRobots(next);
   dispatcher.useConfig(next);
 });
-holder.watchSignals();
 onShutdown(log, async () => {
   running = false;
   clearTimeout(timer);

@@ -1,20 +1,11 @@
 #!/usr/bin/env node
 import { Queue } from "bullmq";
 import type { CheckJob, ResultJob } from "@fleetwatch/core";
-import { ConfigHolder, createLogger, createRedis, onShutdown, parseAppArgs, QUEUES, queueOptions } from "@fleetwatch/core";
+import { bootstrapApp, onShutdown, QUEUES, queueOptions } from "@fleetwatch/core";
 import { Scheduler } from "./scheduler.js";
 
-const log = createLogger("fleetwatch-scheduler");
-const args = parseAppArgs("fleetwatch-scheduler", process.argv.slice(2));
-if (!args.ok) {
-  process.stderr.write(`${args.error}\n`);
-  process.exit(2);
-}
-const holder = ConfigHolder.load(args.value.config, log);
-if (!holder) process.exit(2);
-
-const redis = createRedis(args.value.redisUrl);
-redis.on("error", (error) => log.warn({ err: error.message }, "redis connection problem; retrying"));
+const { log, holder, connect } = bootstrapApp("fleetwatch-scheduler");
+const redis = connect();
 const checks = new Queue<CheckJob>(QUEUES.checks, queueOptions(QUEUES.checks, redis));
 const results = new Queue<ResultJob>(QUEUES.results, queueOptions(QUEUES.results, redis));
 const scheduler = new Scheduler(redis, checks, results, holder.current, log);
@@ -33,7 +24,6 @@ const loop = async () => {
 holder.onChange((next) => {
   void scheduler.useConfig(next).catch((error: Error) => log.error({ err: error.message }, "applying the new config failed"));
 });
-holder.watchSignals();
 onShutdown(log, async () => {
   running = false;
   clearTimeout(timer);

@@ -1,23 +1,13 @@
 #!/usr/bin/env node
 import { Queue, Worker } from "bullmq";
 import type { ResultJob } from "@fleetwatch/core";
-import { ConfigHolder, createLogger, createRedis, onShutdown, parseAppArgs, QUEUES, queueOptions } from "@fleetwatch/core";
+import { bootstrapApp, onShutdown, QUEUES, queueOptions } from "@fleetwatch/core";
 import { checkProcessor } from "./check-processor.js";
 import { workerSettings } from "./worker-settings.js";
 
-const log = createLogger("fleetwatch-worker");
-const args = parseAppArgs("fleetwatch-worker", process.argv.slice(2));
-if (!args.ok) {
-  process.stderr.write(`${args.error}\n`);
-  process.exit(2);
-}
-const holder = ConfigHolder.load(args.value.config, log);
-if (!holder) process.exit(2);
-
-const redis = createRedis(args.value.redisUrl);
-redis.on("error", (error) => log.warn({ err: error.message }, "redis connection problem; retrying"));
-const workerRedis = createRedis(args.value.redisUrl);
-workerRedis.on("error", () => {});
+const { log, holder, connect } = bootstrapApp("fleetwatch-worker");
+const redis = connect();
+const workerRedis = connect();
 const results = new Queue<ResultJob>(QUEUES.results, queueOptions(QUEUES.results, redis));
 const settings = workerSettings(holder.current);
 const worker = new Worker(QUEUES.checks, checkProcessor(redis, results, log), {
@@ -34,7 +24,6 @@ holder.onChange((next) => {
   const updated = workerSettings(next);
   worker.concurrency = updated.concurrency;
 });
-holder.watchSignals();
 onShutdown(log, async () => {
   await worker.close();
   await results.close();

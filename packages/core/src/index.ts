@@ -59,3 +59,4 @@ export * from "./runtime/config-holder.js";
 export * from "./runtime/graceful-shutdown.js";
 export * from "./pipeline/queue-options.js";
 export * from "./ssh/redis-pinned-keys.js";
+export * from "./runtime/app-bootstrap.js";

@@ -11,20 +11,11 @@ import { Lab } from "./lab.js";
 import { removeLabUser } from "./lab-user.js";
 import { findSshd, findTool, MissingToolError } from "./openssh-tools.js";
 import { startRedis } from "./redis-server.js";
+import { waitFor } from "./wait-for.js";
 
 const RUNNER = fileURLToPath(new URL("../../../apps/cli/dist/pipeline-runner.js", import.meta.url));
 const TOKEN = "demo-token";
 const SECRET = "SECdemo-signing-secret";
-
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 function show(message: ReceivedMessage, started: number): void {
   const rung = message.rung.length > 0 ? `, rings ${message.rung.join(", ")}` : "";
@@ -92,17 +83,17 @@ async function main(): Promise<number> {
     pipeline.stdout!.pipe(out);
     pipeline.stderr!.pipe(out);
 
-    await until("every host's first check", async () => {
+    await waitFor("every host's first check", async () => {
       for (const name of names) if ((await readLatestResult(redis, name))?.outcome !== "ok") return undefined;
       return true;
-    });
+    }, 60_000);
     console.log(`+${((Date.now() - started) / 1000).toFixed(1)}s  all 4 hosts checked: ok`);
     await canary.stop();
     console.log(`+${((Date.now() - started) / 1000).toFixed(1)}s  stopped order-service, which app-1 requires`);
-    show(await until("the firing message", () => standIn.received[0]), started);
+    show(await waitFor("the firing message", () => standIn.received[0], 60_000), started);
     canary.start();
     console.log(`\n+${((Date.now() - started) / 1000).toFixed(1)}s  started order-service again`);
-    show(await until("the resolved message", () => standIn.received[1]), started);
+    show(await waitFor("the resolved message", () => standIn.received[1], 60_000), started);
     console.log(`\nThe stand-in received ${standIn.received.length} message(s) in ${standIn.attempts.length} request(s); DingTalk error codes: ${standIn.attempts.filter((a) => a.errcode).length}.`);
     return 0;
   } finally {

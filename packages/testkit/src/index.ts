@@ -12,3 +12,4 @@ export * from "./dingtalk-stand-in.js";
 export * from "./redis-server.js";
 export * from "./app-process.js";
 export * from "./canary-process.js";
+export * from "./wait-for.js";

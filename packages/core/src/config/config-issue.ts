@@ -21,3 +21,14 @@ export function formatIssues(file: string, issues: readonly ConfigIssue[]): stri
   const noun = issues.length === 1 ? "problem" : "problems";
   return `${file}: ${issues.length} ${noun}\n${lines.join("\n")}`;
 }
+
+/** Drops repeats of the same problem at the same path. */
+export function uniqueIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

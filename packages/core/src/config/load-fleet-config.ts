@@ -4,7 +4,7 @@ import { parseDocument } from "yaml";
 import type { Result } from "../util/result.js";
 import { err, ok } from "../util/result.js";
 import type { ConfigIssue } from "./config-issue.js";
-import { formatPath } from "./config-issue.js";
+import { formatPath, uniqueIssues } from "./config-issue.js";
 import type { FleetConfig } from "./fleet-schema.js";
 import { fleetSchema } from "./fleet-schema.js";
 import { checkHostReferences } from "./host-references.js";
@@ -54,7 +54,7 @@ export function parseFleetConfig(text: string, file: string, options: LoadOption
     ...checkHostReferences(value),
   ];
   if (options.resolveSecrets) issues.push(...checkSecretsReadable(value, env));
-  if (issues.length > 0 || !parsed.success) return err(sortIssues(issues));
+  if (issues.length > 0 || !parsed.success) return err(uniqueIssues(issues));
   const version = createHash("sha256").update(text).digest("hex").slice(0, 12);
   return ok({ file, version, config: parsed.data, hosts: resolveHosts(parsed.data) });
 }
@@ -93,14 +93,4 @@ function checkSecretsReadable(node: unknown, env: Env, path: PropertyKey[] = [])
     return Object.entries(node).flatMap(([k, v]) => checkSecretsReadable(v, env, [...path, k]));
   }
   return [];
-}
-
-function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => {
-    const key = `${i.path}\u0000${i.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

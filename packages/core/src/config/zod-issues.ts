@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { ConfigIssue } from "./config-issue.js";
-import { formatPath } from "./config-issue.js";
+import { formatPath, uniqueIssues } from "./config-issue.js";
 
 type Issue = z.core.$ZodIssue;
 
@@ -26,12 +26,5 @@ function flatten(issue: Issue, base: PropertyKey[]): ConfigIssue[] {
 }
 
 export function zodIssuesToConfigIssues(issues: readonly Issue[]): ConfigIssue[] {
-  const out = issues.flatMap((issue) => flatten(issue, []));
-  const seen = new Set<string>();
-  return out.filter((issue) => {
-    const key = `${issue.path}\u0000${issue.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return uniqueIssues(issues.flatMap((issue) => flatten(issue, [])));
 }
