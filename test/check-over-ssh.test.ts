@@ -2,7 +2,7 @@ import { readFileSync, statfsSync, writeFileSync } from "node:fs";
 import { cpus, hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResult, ResolvedHost } from "@fleetwatch/core";
-import { checkHost, clearPrivateKeyCache, parseFleetConfig } from "@fleetwatch/core";
+import { checkHost, clearPrivateKeyCache, hostKeyCheck, knownHostsFile, loadPrivateKey, parseFleetConfig, runOverSsh } from "@fleetwatch/core";
 import type { KeyPair, LabHost } from "@fleetwatch/testkit";
 import { Lab } from "@fleetwatch/testkit";
 
@@ -214,6 +214,31 @@ describe("broken hosts, each within its own deadline", () => {
     expect(result).toMatchObject({ outcome: "probe_timeout", state: "critical" });
     expect(result.timings.commandMs).toBeGreaterThanOrEqual(1500);
     expect(result.durationMs).toBeLessThan(3500);
+  });
+
+  it("kills a command that overran its deadline, leaving nothing running on the host", async () => {
+    const { run } = await import("@fleetwatch/testkit");
+    const key = loadPrivateKey(lab.clientKey.privatePath, undefined);
+    if (!key.ok) throw new Error(key.error);
+    const result = await runOverSsh(
+      {
+        address: healthy.address,
+        port: healthy.port,
+        user: lab.user.name,
+        key: key.value,
+        hostKeyCheck: () => hostKeyCheck("strict", knownHostsFile(knownHosts), healthy.address, healthy.port),
+        connectTimeoutMs: 2_000,
+        handshakeTimeoutMs: 3_000,
+        commandTimeoutMs: 1_000,
+        maxOutputBytes: 1_000,
+      },
+      "exec sleep 3601",
+      "",
+    );
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.failure.outcome).toBe("probe_timeout");
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await run("pgrep", ["-f", "sleep 3601"])).stdout).toBe("");
   });
 
   it("reports a shell that prints garbage and exits 127 as probe_failed, state unknown", async () => {

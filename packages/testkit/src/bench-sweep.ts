@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const lab = await Lab.create({ busybox: true });
   try {
     const t0 = performance.now();
-    const healthy = await lab.startHosts({ count });
+    const healthy = await lab.startHosts({ count, noReexec: true });
     const bad = {
       changedKey: (await lab.startHosts({ behaviour: "logged" }))[0]!,
       unauthorized: (await lab.startHosts({ behaviour: "deny-key" }))[0]!,
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       "processes: [sshd]",
     ]);
     const sshds = Math.ceil(count / 16) + 5;
+    console.log("lab sshd runs with -r (no re-exec per login): all lab hosts share this machine's cores");
     console.log(`lab: ${hosts.length} hosts (${count} healthy + ${Object.keys(bad).length} broken) on ${sshds} sshd processes, ready in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 
     const started = performance.now();

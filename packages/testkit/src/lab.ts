@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { HostBehaviour } from "./host-behaviours.js";
 import { commandLogPath, writeBehaviourScripts } from "./host-behaviours.js";
 import { freePort } from "./free-port.js";
+import { run } from "./run-command.js";
 import type { LabUser } from "./lab-user.js";
 import { ensureLabUser } from "./lab-user.js";
 import { startSilentListener } from "./silent-listener.js";
@@ -25,6 +26,8 @@ export interface HostsSpec {
   behaviour?: HostBehaviour;
   /** Host key kinds this group of sshd hosts serves. @defaultValue ["ed25519"] */
   hostKeyKinds?: KeyKind[];
+  /** Run sshd without re-exec per connection (benchmarks only; see SshdOptions.noReexec). */
+  noReexec?: boolean;
 }
 
 /**
@@ -115,6 +118,7 @@ export class Lab {
         user: this.user.name,
         authorizedKeysFile: this.authorizedKeysFile,
         behaviourLines: this.behaviourLines!,
+        noReexec: spec.noReexec ?? false,
       });
       this.servers.push(server);
       await server.start();
@@ -166,6 +170,8 @@ export class Lab {
 
   async close(): Promise<void> {
     await Promise.all(this.servers.map((server) => server.stop()));
+    // sshd cannot signal a forced command: end what the lab's wrappers left running (a hang).
+    await run("pkill", ["-KILL", "-f", `${this.dir}/bin/`]);
     await Promise.all(this.closers.map((close) => close()));
     this.servers = [];
     this.closers = [];

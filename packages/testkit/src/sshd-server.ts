@@ -17,6 +17,12 @@ export interface SshdOptions {
   user: string;
   authorizedKeysFile: string;
   behaviourLines: Record<HostBehaviour, string[]>;
+  /**
+   * `sshd -r`: no re-exec per connection, for benchmarks where hundreds of lab "hosts" share
+   * this machine's cores (each real host pays for its own logins). It also disables session
+   * signals, so tests run sshd as shipped.
+   */
+  noReexec?: boolean;
 }
 
 /** Resolves once the address answers with an SSH banner. */
@@ -97,9 +103,8 @@ export class SshdServer {
       // not root: sshd runs without privilege separation directory checks
     }
     writeFileSync(this.configPath, this.config());
-    // -r: no re-exec per connection. Hundreds of lab "hosts" share this machine's cores,
-    // where each real host would pay for its own logins.
-    const child = spawn(findSshd(), ["-D", "-r", "-f", this.configPath, "-E", this.logPath], { stdio: "ignore" });
+    const flags = this.options.noReexec ? ["-r"] : [];
+    const child = spawn(findSshd(), ["-D", ...flags, "-f", this.configPath, "-E", this.logPath], { stdio: "ignore" });
     this.child = child;
     const exited = new Promise<never>((_, reject) =>
       child.once("exit", (code) => reject(new Error(`sshd exited with ${code}; see ${this.logPath}`))),

@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import ssh2, { type ParsedKey } from "ssh2";
+import ssh2, { type ClientChannel, type ParsedKey } from "ssh2";
 import type { Failure } from "../result/outcome.js";
 import { formatDuration } from "../util/duration.js";
 import type { HostKeyCheck } from "./host-key-check.js";
@@ -52,6 +52,22 @@ export async function runOverSsh(target: SshTarget, command: string, stdin: stri
   return { ...(await attempt(target, command, stdin)), retried: true };
 }
 
+/**
+ * Asks sshd to kill the command (RFC 4254 "signal"; OpenSSH ≥ 7.9 honours it for sessions
+ * without a forced command). ssh2's `Channel.signal()` stays silent once stdin is ended —
+ * and the probe's stdin always is — so the request goes through the channel's protocol.
+ */
+function sendKill(channel: ClientChannel): void {
+  const internal = channel as unknown as { outgoing?: { id?: number; state?: string }; _client?: { _protocol?: { signal?: (id: number, name: string) => void } } };
+  const id = internal.outgoing?.id;
+  const protocol = internal._client?._protocol;
+  const state = internal.outgoing?.state;
+  if ((state !== "open" && state !== "eof") || id === undefined || typeof protocol?.signal !== "function") return;
+  try {
+    protocol.signal(id, "KILL");
+  } catch {}
+}
+
 type AttemptResult =
   | { ok: true; output: CommandOutput; timings: SshTimings }
   | { ok: false; failure: Failure; timings: SshTimings };
@@ -73,6 +89,7 @@ function converse(target: SshTarget, sock: Socket, command: string, stdin: strin
     let stageStarted = performance.now();
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
+    let channel: ClientChannel | undefined;
 
     const finish = (result: { ok: true; output: CommandOutput } | { ok: false; failure: Failure }) => {
       if (settled) return;
@@ -83,8 +100,9 @@ function converse(target: SshTarget, sock: Socket, command: string, stdin: strin
       else timings.commandMs = elapsed;
       conn.removeAllListeners();
       conn.on("error", () => {});
+      // A polite close lets a last request (the probe's KILL) reach sshd; the socket goes anyway.
       conn.end();
-      sock.destroy();
+      setTimeout(() => sock.destroy(), 1_000).unref();
       resolve({ ...result, timings });
     };
     const fail = (outcome: Failure["outcome"], reason: string) => finish({ ok: false, failure: { outcome, reason } });
@@ -118,12 +136,15 @@ function converse(target: SshTarget, sock: Socket, command: string, stdin: strin
       stage = "command";
       stageStarted = performance.now();
       clearTimeout(timer);
-      timer = setTimeout(
-        () => fail("probe_timeout", `the probe did not finish within ${formatDuration(target.commandTimeoutMs)}`),
-        target.commandTimeoutMs,
-      );
+      timer = setTimeout(() => {
+        // Without a pty, sshd leaves a command running when the client goes away: ask it to
+        // kill the probe, so a hung check does not leave a process behind on every interval.
+        if (channel) sendKill(channel);
+        fail("probe_timeout", `the probe did not finish within ${formatDuration(target.commandTimeoutMs)}`);
+      }, target.commandTimeoutMs);
       conn.exec(command, (error, stream) => {
         if (error) return fail("probe_failed", `the server refused to run the probe: ${error.message}`);
+        channel = stream;
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         let bytes = 0;
