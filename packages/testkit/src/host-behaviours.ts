@@ -16,8 +16,11 @@ export type HostBehaviour = "healthy" | "logged" | "hang" | "garbage" | "busybox
 
 export const BUSYBOX_APPLETS = ["sh", "cat", "sleep", "df", "sed", "grep", "printf", "uname", "echo", "tr", "head", "awk", "ls"];
 
+/** How long a `hang` host sleeps: a number unique to the lab, so its close can find the sleepers. */
+export const hangSeconds = (labId: number) => `3600.${labId}`;
+
 /** Writes the ForceCommand wrappers into `dir/bin`; returns the config lines per behaviour. */
-export function writeBehaviourScripts(dir: string, needsBusybox: boolean): Record<HostBehaviour, string[]> {
+export function writeBehaviourScripts(dir: string, needsBusybox: boolean, labId: number): Record<HostBehaviour, string[]> {
   const bin = join(dir, "bin");
   const logs = join(dir, "command-logs");
   mkdirSync(bin, { recursive: true, mode: 0o755 });
@@ -41,7 +44,7 @@ export function writeBehaviourScripts(dir: string, needsBusybox: boolean): Recor
     logged: [
       `ForceCommand ${script("logged", `set -- $SSH_CONNECTION\necho "$(date +%s) $SSH_ORIGINAL_COMMAND" >> ${logs}/$3.log\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`)}`,
     ],
-    hang: [`ForceCommand ${script("hang", "exec sleep 3600")}`],
+    hang: [`ForceCommand ${script("hang", `exec sleep ${hangSeconds(labId)}`)}`],
     garbage: [`ForceCommand ${script("garbage", 'echo "fish: Unknown command: sh"\necho "garbage \\033[31m\\001" >&2\nexit 127')}`],
     busybox: busyboxLines,
     "deny-key": ["AuthorizedKeysFile /dev/null"],

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HostBehaviour } from "./host-behaviours.js";
-import { commandLogPath, writeBehaviourScripts } from "./host-behaviours.js";
+import { commandLogPath, hangSeconds, writeBehaviourScripts } from "./host-behaviours.js";
 import { freePort } from "./free-port.js";
 import { run } from "./run-command.js";
 import type { LabUser } from "./lab-user.js";
@@ -42,6 +42,8 @@ export class Lab {
   private readonly hostKeys = new Map<KeyKind, KeyPair>();
   private behaviourLines: Record<HostBehaviour, string[]> | undefined;
   private readonly authorizedLines: string[] = [];
+  /** A number unique to this lab among those running now. */
+  readonly id = process.pid * 1000 + Math.floor(Math.random() * 1000);
   readonly authorizedKeysFile: string;
 
   private constructor(
@@ -61,7 +63,7 @@ export class Lab {
     const octet = 20 + Math.floor(Math.random() * 200);
     const lab = new Lab(dir, user, clientKey, octet);
     lab.authorize(clientKey);
-    lab.behaviourLines = writeBehaviourScripts(dir, options.busybox ?? false);
+    lab.behaviourLines = writeBehaviourScripts(dir, options.busybox ?? false, lab.id);
     return lab;
   }
 
@@ -172,6 +174,7 @@ export class Lab {
     await Promise.all(this.servers.map((server) => server.stop()));
     // sshd cannot signal a forced command: end what the lab's wrappers left running (a hang).
     await run("pkill", ["-KILL", "-f", `${this.dir}/bin/`]);
+    await run("pkill", ["-KILL", "-f", `sleep ${hangSeconds(this.id)}`]);
     await Promise.all(this.closers.map((close) => close()));
     this.servers = [];
     this.closers = [];
