@@ -46,6 +46,17 @@ afterAll(async () => {
 });
 
 describe("pipeline resilience", () => {
+  it("shows every host's latest result with fleetwatch status", async () => {
+    const env = { REDIS_URL: p.redisHandle.url };
+    const { code, stdout } = await fleetwatch(env, "status");
+    expect(stdout).toMatch(/^quiet\s+OK/m);
+    expect(stdout).toMatch(/^outage\s+OK/m);
+    expect(code).toBe(0);
+    const down = await fleetwatch({ REDIS_URL: "redis://user:pw@127.0.0.1:1" }, "status");
+    expect(down.stderr).toContain("cannot talk to Redis at redis://127.0.0.1:1");
+    expect(down.code).toBe(3);
+  });
+
   it("sends nothing for an alert that resolves within groupWait", async () => {
     await canaries.quick!.stop();
     await eventually(async () => (await firingFor("quick")) === "firing", 15_000, "quick firing");

@@ -4,6 +4,7 @@ import { EXIT, processIo } from "./cli-io.js";
 import { checkCommand } from "./commands/check-command.js";
 import { configValidateCommand } from "./commands/config-validate-command.js";
 import { silenceAdd, silenceExpire, silenceList } from "./commands/silence-command.js";
+import { statusCommand } from "./commands/status-command.js";
 import { defaultStatePath } from "./notify/state-file.js";
 import { createRedis, MISSING_REDIS_URL, redisUrlFromEnv } from "@fleetwatch/core";
 import { USAGE } from "./usage.js";
@@ -52,7 +53,8 @@ async function main(argv: string[]): Promise<number> {
       return configValidateCommand(file, io);
     }
     case "silence":
-      return silenceCommand(rest);
+    case "status":
+      return withRedis(command, rest);
     case undefined:
     case "help":
     case "--help":
@@ -64,8 +66,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function silenceCommand(argv: string[]): Promise<number> {
-  const [verb, ...rest] = argv;
+/** Commands that talk to the pipeline's Redis. */
+async function withRedis(command: "silence" | "status", argv: string[]): Promise<number> {
   const url = redisUrlFromEnv();
   if (!url) {
     process.stderr.write(`fleetwatch: ${MISSING_REDIS_URL}\n`);
@@ -75,6 +77,11 @@ async function silenceCommand(argv: string[]): Promise<number> {
   const redis = createRedis(url, { maxRetriesPerRequest: 3, retryStrategy: () => null });
   redis.on("error", () => {});
   try {
+    if (command === "status") {
+      const { values } = parseArgs({ args: argv, options: { host: { type: "string" }, json: { type: "boolean", default: false } }, strict: true });
+      return await statusCommand(redis, { json: values.json, ...(values.host ? { host: values.host } : {}) }, io);
+    }
+    const [verb, ...rest] = argv;
     switch (verb) {
       case "add": {
         const { values } = parseArgs({
@@ -103,6 +110,10 @@ async function silenceCommand(argv: string[]): Promise<number> {
       default:
         return usageError("usage: fleetwatch silence add|list|expire");
     }
+  } catch (error) {
+    const where = url.replace(/\/\/[^@/]*@/, "//");
+    process.stderr.write(`fleetwatch: cannot talk to Redis at ${where}: ${(error as Error).message}; check REDIS_URL and that Redis is running\n`);
+    return EXIT.unknown;
   } finally {
     redis.disconnect();
   }

@@ -12,6 +12,8 @@ Usage:
                         ~/.local/state/fleetwatch/check-state.json otherwise)
   fleetwatch config validate FILE
       Check a fleet file; list every problem with its path. Exit 0 valid, 1 not.
+  fleetwatch status [--host PATTERN] [--json]
+      The latest result of every host the pipeline checks (REDIS_URL must be set).
   fleetwatch silence add [--host PATTERN] [--check PATTERN] --for 2h --reason TEXT [--author NAME]
   fleetwatch silence list
   fleetwatch silence expire ID
