@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "bullmq";
 import type { LoadedFleet } from "@fleetwatch/core";
-import { AlertStore, bootstrapApp, onShutdown, QUEUES, queueOptions, resolveNotifySettings } from "@fleetwatch/core";
+import { AlertStore, bootstrapApp, onShutdown, queueOptions, QUEUES, startTickLoop, resolveNotifySettings } from "@fleetwatch/core";
 import type { RobotDelivery } from "./delivery-worker.js";
 import { startRobotDelivery } from "./delivery-worker.js";
 import { Dispatcher } from "./dispatcher.js";
@@ -38,27 +38,15 @@ const results = new Worker(QUEUES.results, resultProcessor(store, () => dispatch
 results.on("failed", (job, error) => log.warn({ jobId: job?.id, reason: error.message }, "result job failed"));
 results.on("error", (error) => log.error({ err: error.message }, "results worker error"));
 
-let timer: NodeJS.Timeout | undefined;
-let running = true;
-const loop = async () => {
-  try {
-    await dispatcher.tick();
-  } catch (error) {
-    log.error({ err: (error as Error).message }, "dispatch tick failed; retrying");
-  }
-  if (running) timer = setTimeout(() => void loop(), dispatcher.tickMs());
-};
-
 holder.onChange((next) => {
   syncRobots(next);
   dispatcher.useConfig(next);
 });
+const loop = startTickLoop(log, "dispatch tick", () => dispatcher.tick(), () => dispatcher.tickMs());
 onShutdown(log, async () => {
-  running = false;
-  clearTimeout(timer);
+  loop.stop();
   await results.close();
   await Promise.all([...robots.values()].map((r) => r.close()));
   await Promise.all([redis.quit(), workerRedis.quit()]);
 });
 log.info({ robots: [...robots.keys()], locale: settings.locale, tickMs: dispatcher.tickMs() }, "notifier started");
-void loop();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Queue } from "bullmq";
 import type { CheckJob, ResultJob } from "@fleetwatch/core";
-import { bootstrapApp, onShutdown, QUEUES, queueOptions } from "@fleetwatch/core";
+import { bootstrapApp, onShutdown, queueOptions, QUEUES, startTickLoop } from "@fleetwatch/core";
 import { Scheduler } from "./scheduler.js";
 
 const { log, holder, connect } = bootstrapApp("fleetwatch-scheduler");
@@ -10,28 +10,16 @@ const checks = new Queue<CheckJob>(QUEUES.checks, queueOptions(QUEUES.checks, re
 const results = new Queue<ResultJob>(QUEUES.results, queueOptions(QUEUES.results, redis));
 const scheduler = new Scheduler(redis, checks, results, holder.current, log);
 
-let timer: NodeJS.Timeout | undefined;
-let running = true;
-const loop = async () => {
-  try {
-    await scheduler.tick();
-  } catch (error) {
-    log.error({ err: (error as Error).message }, "tick failed; retrying");
-  }
-  if (running) timer = setTimeout(() => void loop(), scheduler.tickMs());
-};
-
 holder.onChange((next) => {
   void scheduler.useConfig(next).catch((error: Error) => log.error({ err: error.message }, "applying the new config failed"));
 });
+await scheduler.syncHostList();
+log.info({ hosts: holder.current.hosts.length, version: holder.current.version, tickMs: scheduler.tickMs() }, "scheduler started");
+const loop = startTickLoop(log, "tick", () => scheduler.tick(), () => scheduler.tickMs());
 onShutdown(log, async () => {
-  running = false;
-  clearTimeout(timer);
+  loop.stop();
   await checks.close();
   await results.close();
   await redis.quit();
 });
 
-await scheduler.syncHostList();
-log.info({ hosts: holder.current.hosts.length, version: holder.current.version, tickMs: scheduler.tickMs() }, "scheduler started");
-void loop();

@@ -60,3 +60,4 @@ export * from "./runtime/graceful-shutdown.js";
 export * from "./pipeline/queue-options.js";
 export * from "./ssh/redis-pinned-keys.js";
 export * from "./runtime/app-bootstrap.js";
+export * from "./runtime/tick-loop.js";
