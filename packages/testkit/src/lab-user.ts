@@ -18,7 +18,12 @@ export interface LabUser {
  */
 export async function ensureLabUser(): Promise<LabUser> {
   const me = userInfo();
-  if (me.uid !== 0) return { name: me.username, created: false };
+  if (me.uid !== 0) {
+    if (!me.shell || /(nologin|false)$/.test(me.shell)) {
+      throw new Error(`user ${me.username} has no login shell (${me.shell ?? "none"}), so lab hosts cannot log in as it; run as root or as a user with a shell`);
+    }
+    return { name: me.username, created: false };
+  }
   const exists = (await run("id", ["-u", LAB_USER])).code === 0;
   if (!exists) {
     const result = await run(findTool("useradd", "passwd"), ["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", LAB_USER]);
