@@ -115,7 +115,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: Error) => {
-    console.error(`demo failed: ${error.stack ?? error.message}`);
+    console.error(`demo failed: ${process.env.DEBUG ? (error.stack ?? error.message) : error.message}`);
     process.exit(1);
   },
 );

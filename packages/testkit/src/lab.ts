@@ -56,9 +56,9 @@ export class Lab {
   }
 
   static async create(options: { busybox?: boolean } = {}): Promise<Lab> {
+    const user = await ensureLabUser();
     const dir = mkdtempSync(join(tmpdir(), "fleetwatch-lab-"));
     chmodSync(dir, 0o755);
-    const user = await ensureLabUser();
     const clientKey = await generateKey(join(dir, "client_ed25519"), "ed25519");
     const octet = 20 + Math.floor(Math.random() * 200);
     const lab = new Lab(dir, user, clientKey, octet);
