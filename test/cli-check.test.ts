@@ -1,23 +1,13 @@
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkResultSchema } from "@fleetwatch/core";
 import type { LabHost } from "@fleetwatch/testkit";
 import { Lab, writeFleetFile } from "@fleetwatch/testkit";
+import { runCli } from "./cli-process.js";
 
-const CLI = fileURLToPath(new URL("../apps/cli/dist/bin.js", import.meta.url));
+const fleetwatch = (...args: string[]) => runCli(args);
 
-function fleetwatch(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+
 
 let lab: Lab;
 let good: LabHost[];

@@ -1,27 +1,16 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CanaryProcess, DingtalkStandIn, Lab, writeFleetFile } from "@fleetwatch/testkit";
+import { runCli } from "./cli-process.js";
 
-const CLI = fileURLToPath(new URL("../apps/cli/dist/bin.js", import.meta.url));
 const standIn = new DingtalkStandIn({ robots: { cron: null } });
 let lab: Lab;
 let canary: CanaryProcess;
 let fleet: string;
 let state: string;
 
-function check(): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, "check", "-c", fleet, "--notify", "--state", state], {
-      env: { ...process.env, FW_CRON_WEBHOOK: standIn.url("cron") },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("close", (code) => resolve({ code: code ?? -1, stderr }));
-  });
-}
+const check = () => runCli(["check", "-c", fleet, "--notify", "--state", state], { FW_CRON_WEBHOOK: standIn.url("cron") });
+
 
 beforeAll(async () => {
   await standIn.start();

@@ -1,25 +1,15 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AlertStore, QUEUES, queueOptions } from "@fleetwatch/core";
 import { CanaryProcess } from "@fleetwatch/testkit";
+import { runCli } from "./cli-process.js";
 import { eventually, Pipeline, sleep } from "./pipeline-harness.js";
 
-const CLI = fileURLToPath(new URL("../apps/cli/dist/bin.js", import.meta.url));
+const fleetwatch = (env: Record<string, string>, ...args: string[]) => runCli(args, env);
+
 const p = new Pipeline();
 const canaries: Record<string, CanaryProcess> = {};
 
-function fleetwatch(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const firingFor = async (host: string) => (await new AlertStore(p.redis).load(host))?.alerts[`process:fw${host}`]?.status;
 

@@ -2,7 +2,7 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AlertStore, HostAlerts, LoadedFleet, NotificationJob, NotifySettings } from "@fleetwatch/core";
-import { applyNotified, applyStaleness, encodeId, KEYS, planDispatch, redisNow, renderMessage, resolveNotifySettings } from "@fleetwatch/core";
+import { applyNotified, applyStaleness, encodeId, KEYS, planDispatch, redisNow, renderMessage, resolveNotifySettings, staleDeadline } from "@fleetwatch/core";
 
 /** The pseudo-host under which "monitoring stalled" is reported. */
 export const PIPELINE_HOST = "fleetwatch";
@@ -88,12 +88,15 @@ export class Dispatcher {
     await this.store.saveTimers(plan.timers);
     for (const host of hosts) {
       const mine = plan.notified.filter((u) => u.host === host.host);
+      const unchanged = (before: HostAlerts, after: HostAlerts) => JSON.stringify(after.alerts) === JSON.stringify(before.alerts);
+      // Most active hosts need no write this tick: decide on the copy already loaded.
+      if (unchanged(host, applyNotified(host, mine))) continue;
       await this.store.update(host.host, (current) => {
         if (!current) return undefined;
         const next = applyNotified(current, mine);
-        if (JSON.stringify(next.alerts) === JSON.stringify(current.alerts)) return undefined;
+        if (unchanged(current, next)) return undefined;
         const gone = next.removed === true && Object.keys(next.alerts).length === 0;
-        return gone ? { state: next, delete: true } : { state: next, ...(current.removed ? {} : { staleAt: current.lastResultAt + this.staleAfter * current.intervalMs }) };
+        return gone ? { state: next, delete: true } : { state: next, ...(current.removed ? {} : { staleAt: staleDeadline(current, this.staleAfter) }) };
       });
     }
     for (const silence of silences) {

@@ -16,7 +16,12 @@ export function resultProcessor(store: AlertStore, staleAfter: () => number, log
     const data = parsed.data;
     const now = Date.now();
     if (data.kind === "host-removed") {
-      await store.update(data.host, (current) => (current ? { state: applyRemoval(current, data.at) } : undefined));
+      await store.update(data.host, (current) => {
+        if (!current) return undefined;
+        const state = applyRemoval(current, data.at);
+        // Nothing left to say about it: forget the host now rather than keep an inactive record.
+        return Object.keys(state.alerts).length === 0 ? { state, delete: true } : { state };
+      });
       log.info({ host: data.host }, "host removed: its alerts resolve");
       return "removed";
     }
