@@ -8,6 +8,7 @@ import { statusCommand } from "./commands/status-command.js";
 import { defaultStatePath } from "./notify/state-file.js";
 import { createRedis, MISSING_REDIS_URL, redisUrlFromEnv } from "@fleetwatch/core";
 import { USAGE } from "./usage.js";
+import { versionLine } from "./version.js";
 
 function usageError(message: string): number {
   process.stderr.write(`fleetwatch: ${message}\n\n${USAGE}`);
@@ -17,6 +18,14 @@ function usageError(message: string): number {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const io = processIo();
+  if (command === "--version" || command === "-V" || command === "version") {
+    process.stdout.write(`${versionLine()}\n`);
+    return EXIT.ok;
+  }
+  if (command !== undefined && (rest.includes("--help") || rest.includes("-h"))) {
+    process.stdout.write(USAGE);
+    return EXIT.ok;
+  }
   switch (command) {
     case "check": {
       const { values } = parseArgs({

@@ -20,7 +20,8 @@ Usage:
       Mute matching alerts in the pipeline (REDIS_URL must be set). Patterns use * and ?.
   fleetwatch-pipeline --config FILE
       Start scheduler, worker and notifier in the foreground (REDIS_URL must be set).
-  fleetwatch help
+  fleetwatch --version
+  fleetwatch --help            (also: fleetwatch COMMAND --help)
 
 Docs: README.md and docs/configuration.md
 `;
