@@ -83,7 +83,7 @@ hosts:
         "defaults.interval: expected a duration like 500ms, 30s, 10m or 4h",
         "defaults.ssh.port: expected a port number between 1 and 65535",
         expect.stringMatching(/^defaults\.ssh\.hostKeyPolicy: expected strict, tofu or off/),
-        "defaults.ssh.colour: unknown key; check its spelling",
+        expect.stringMatching(/^defaults\.ssh\.colour: unknown key; valid here: user, port, key/),
         'hosts[1].group: unknown group "nope"; define it under groups',
         expect.stringMatching(/^hosts\[2\]\.address: duplicate host name "10\.0\.0\.1"/),
         "hosts[3].thresholds.disk.critical: expected a number between 0 and 100",

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ConfigIssue } from "./config-issue.js";
 import { formatPath, uniqueIssues } from "./config-issue.js";
+import { unknownKeyMessage } from "./unknown-key-hint.js";
 
 type Issue = z.core.$ZodIssue;
 
@@ -17,7 +18,7 @@ function flatten(issue: Issue, base: PropertyKey[]): ConfigIssue[] {
     if (deepest.depth > 0) return deepest.branch.flatMap((inner) => flatten(inner, path));
   }
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: "unknown key; check its spelling" }));
+    return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: unknownKeyMessage(path, key) }));
   }
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return [{ path: formatPath(path), message: "required" }];
