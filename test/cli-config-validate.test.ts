@@ -1,0 +1,45 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "./cli-process.js";
+
+const dir = mkdtempSync(join(tmpdir(), "fw-validate-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("fleetwatch config validate, files the fleet file names", () => {
+  it("warns about a missing key file and an unreadable known_hosts, and still exits 0", async () => {
+    mkdirSync(join(dir, "kh-is-a-dir"));
+    writeFileSync(join(dir, "key"), "not really a key\n");
+    const fleet = join(dir, "fleet.yaml");
+    writeFileSync(
+      fleet,
+      [
+        "defaults:",
+        `  ssh: { key: ${dir}/missing_key, knownHosts: ${dir}/kh-is-a-dir }`,
+        "groups:",
+        `  db: { ssh: { key: ${dir}/key } }`,
+        "hosts:",
+        "  - { name: web-1, address: 10.0.0.1 }",
+        "  - { name: web-2, address: 10.0.0.2 }",
+        "  - { name: db-1, address: 10.0.0.3, group: db }",
+      ].join("\n"),
+    );
+    const { code, stdout, stderr } = await runCli(["config", "validate", fleet]);
+    expect(stdout).toContain("valid — 3 hosts");
+    expect(stderr).toContain(`warning: defaults.ssh.key: private key ${dir}/missing_key: no such file here; 2 hosts (web-1, web-2)`);
+    expect(stderr).toContain(`warning: defaults.ssh.knownHosts: known_hosts file ${dir}/kh-is-a-dir: it is not a regular file`);
+    expect(stderr).not.toContain(`${dir}/key:`);
+    expect(code).toBe(0);
+  });
+
+  it("names the built-in default when the fleet file sets no key", async () => {
+    const fleet = join(dir, "defaulted.yaml");
+    writeFileSync(fleet, `defaults: { ssh: { knownHosts: ${dir}/kh, hostKeyPolicy: tofu } }\nhosts: [{ address: 10.0.0.9 }]\n`);
+    const { code, stderr } = await runCli(["config", "validate", fleet]);
+    // tofu writes the known_hosts file: a missing one in a writable directory is fine.
+    expect(stderr).not.toContain("knownHosts");
+    if (!existsSync("/etc/fleetwatch/id_ed25519")) expect(stderr).toMatch(/warning: defaults\.ssh\.key \(built-in default\): private key \/etc\/fleetwatch\/id_ed25519/);
+    expect(code).toBe(0);
+  });
+});
