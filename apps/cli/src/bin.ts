@@ -101,13 +101,14 @@ async function withRedis(command: "silence" | "status", argv: string[]): Promise
             for: { type: "string" },
             reason: { type: "string" },
             author: { type: "string" },
+            all: { type: "boolean", default: false },
           },
           strict: true,
         });
         if (!values.for || !values.reason) return usageError("silence add needs --for DURATION and --reason TEXT");
         return await silenceAdd(
           redis,
-          { host: values.host, check: values.check, duration: values.for, reason: values.reason, ...(values.author ? { author: values.author } : {}) },
+          { host: values.host, check: values.check, all: values.all, duration: values.for, reason: values.reason, ...(values.author ? { author: values.author } : {}) },
           io,
         );
       }

@@ -14,10 +14,11 @@ Usage:
       Check a fleet file; list every problem with its path. Exit 0 valid, 1 not.
   fleetwatch status [--host PATTERN] [--json]
       The latest result of every host the pipeline checks (REDIS_URL must be set).
-  fleetwatch silence add [--host PATTERN] [--check PATTERN] --for 2h --reason TEXT [--author NAME]
+  fleetwatch silence add [--host PATTERN] [--check PATTERN] --for 2h --reason TEXT [--author NAME] [--all]
   fleetwatch silence list
   fleetwatch silence expire ID
       Mute matching alerts in the pipeline (REDIS_URL must be set). Patterns use * and ?.
+      Both patterns default to *; muting every check of every host needs --all.
   fleetwatch-pipeline --config FILE
       Start scheduler, worker and notifier in the foreground (REDIS_URL must be set).
   fleetwatch --version

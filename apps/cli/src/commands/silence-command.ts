@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { userInfo } from "node:os";
 import type { Redis } from "ioredis";
 import type { Silence } from "@fleetwatch/core";
-import { AlertStore, formatDuration, isSilenceActive, parseDuration, redisNow } from "@fleetwatch/core";
+import { AlertStore, checkSilenceScope, formatDuration, isSilenceActive, parseDuration, redisNow } from "@fleetwatch/core";
 import type { CliIo } from "../cli-io.js";
 import { EXIT } from "../cli-io.js";
 
@@ -12,10 +12,17 @@ export interface SilenceAddOptions {
   duration: string;
   reason: string;
   author?: string;
+  /** Required to silence every check of every host. */
+  all: boolean;
 }
 
 /** `fleetwatch silence add`: mutes matching alerts until it expires. */
 export async function silenceAdd(redis: Redis, options: SilenceAddOptions, io: CliIo): Promise<number> {
+  const scope = checkSilenceScope(options);
+  if (!scope.ok) {
+    io.stderr.write(`fleetwatch: ${scope.error}\n`);
+    return EXIT.usage;
+  }
   const ms = parseDuration(options.duration);
   if (ms === undefined || ms <= 0) {
     io.stderr.write(`fleetwatch: --for ${options.duration} is not a duration; write it like 30m, 2h or 1d\n`);

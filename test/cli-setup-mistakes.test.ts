@@ -43,3 +43,12 @@ describe("fleetwatch config validate, files the fleet file names", () => {
     expect(code).toBe(0);
   });
 });
+
+describe("fleetwatch silence add, fleet-wide", () => {
+  it("refuses to mute every check of every host without --all, before touching Redis", async () => {
+    const { code, stderr } = await runCli(["silence", "add", "--for", "1h", "--reason", "deploy"], { REDIS_URL: "redis://127.0.0.1:1" });
+    expect(stderr).toContain("matches every check of every host");
+    expect(stderr).toContain("--all");
+    expect(code).toBe(64);
+  });
+});
