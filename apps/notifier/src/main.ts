@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "bullmq";
 import type { LoadedFleet } from "@fleetwatch/core";
-import { AlertStore, bootstrapApp, onShutdown, queueOptions, QUEUES, startTickLoop, resolveNotifySettings } from "@fleetwatch/core";
+import { AlertStore, bootstrapApp, KEYS, onShutdown, queueOptions, QUEUES, robotCoverageWarnings, startTickLoop, resolveNotifySettings } from "@fleetwatch/core";
 import type { RobotDelivery } from "./delivery-worker.js";
 import { startRobotDelivery } from "./delivery-worker.js";
 import { Dispatcher } from "./dispatcher.js";
@@ -30,6 +30,14 @@ const syncRobots = (fleet: LoadedFleet) => {
 };
 syncRobots(holder.current);
 
+/** Alerts that would reach no robot: said at start and on reload, and kept for `fleetwatch status`. */
+const reportRobotCoverage = (fleet: LoadedFleet) => {
+  const warnings = robotCoverageWarnings(fleet.config);
+  for (const problem of warnings) log.warn({ problem }, "alerts reach no robot");
+  redis.set(KEYS.setupWarnings, JSON.stringify(warnings)).catch((error: Error) => log.warn({ err: error.message }, "cannot record set-up warnings"));
+};
+reportRobotCoverage(holder.current);
+
 const dispatcher = new Dispatcher(redis, store, (name) => robots.get(name)?.queue, holder.current, `${process.pid}-${randomUUID()}`, log);
 const results = new Worker(QUEUES.results, resultProcessor(store, () => dispatcher.staleAfter, log), {
   ...queueOptions(QUEUES.results, workerRedis),
@@ -40,6 +48,7 @@ results.on("error", (error) => log.error({ err: error.message }, "results worker
 
 holder.onChange((next) => {
   syncRobots(next);
+  reportRobotCoverage(next);
   dispatcher.useConfig(next);
 });
 const loop = startTickLoop(log, "dispatch tick", () => dispatcher.tick(), () => dispatcher.tickMs());

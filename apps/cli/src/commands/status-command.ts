@@ -11,6 +11,8 @@ import { renderResultsTable } from "../render/results-table.js";
  * Redis, as the same table `check` prints. Exit code as a Nagios plugin, over those results.
  */
 export async function statusCommand(redis: Redis, options: { host?: string; json: boolean }, io: CliIo): Promise<number> {
+  const setupWarnings = parseWarnings(await redis.get(KEYS.setupWarnings));
+  for (const warning of setupWarnings) io.stderr.write(`warning: ${warning}\n`);
   let names = (await redis.smembers(KEYS.scheduledHosts)).sort();
   if (options.host !== undefined) names = names.filter(globMatcher(options.host));
   if (names.length === 0) {
@@ -21,11 +23,22 @@ export async function statusCommand(redis: Redis, options: { host?: string; json
   const results = latest.filter((r): r is CheckResult => r !== undefined);
   const waiting = names.filter((_, i) => latest[i] === undefined);
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ version: CHECK_RESULT_VERSION, hosts: results, noResult: waiting }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ version: CHECK_RESULT_VERSION, hosts: results, noResult: waiting, setupWarnings }, null, 2)}\n`);
   } else {
     if (results.length > 0) io.stdout.write(`${renderResultsTable(results, colourEnabled(io.stdout))}\n`);
     if (waiting.length > 0) io.stdout.write(`\n${waiting.length} host(s) with no recent result: ${waiting.slice(0, 20).join(", ")}${waiting.length > 20 ? ", …" : ""}\n`);
   }
   if (results.length === 0) return EXIT.unknown;
   return NAGIOS_EXIT[worstSeverity([...results.map((r) => r.state), ...(waiting.length > 0 ? (["unknown"] as const) : [])])];
+}
+
+/** The notifier's set-up warnings (alerts that reach no robot), as it last stored them. */
+function parseWarnings(stored: string | null): string[] {
+  if (stored === null) return [];
+  try {
+    const value: unknown = JSON.parse(stored);
+    return Array.isArray(value) ? value.filter((w): w is string => typeof w === "string") : [];
+  } catch {
+    return [];
+  }
 }

@@ -29,6 +29,8 @@ export const KEYS = {
   lastAnyResult: "fleetwatch:{alerts}:last-any-result",
   /** The notifier replica that runs the dispatcher. */
   dispatcherLock: "fleetwatch:{alerts}:dispatcher-lock",
+  /** JSON list of the notifier's set-up warnings (alerts that reach no robot), for `fleetwatch status`. */
+  setupWarnings: "fleetwatch:{alerts}:setup-warnings",
   /** A robot that answered 130101 is paused until this time. */
   robotPausedUntil: (robot: string) => `fleetwatch:{alerts}:robot-paused:${robot}`,
 } as const;
