@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { appEntry } from "@fleetwatch/testkit";
 import { runCli } from "./cli-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fw-validate-"));
@@ -50,5 +53,34 @@ describe("fleetwatch silence add, fleet-wide", () => {
     expect(stderr).toContain("matches every check of every host");
     expect(stderr).toContain("--all");
     expect(code).toBe(64);
+  });
+});
+
+describe("hostile fleet files, from the command line", () => {
+  const hostile = (name: string) => fileURLToPath(new URL(`../packages/core/src/config/fixtures/hostile/${name}`, import.meta.url));
+
+  it.each([
+    ["30-alias-bomb.yaml", "hosts: YAML aliases expand too far"],
+    ["32-invalid-utf8.yaml", "not valid UTF-8 at line 2"],
+    ["15-process-name-command-list.yaml", "defaults.processes[0]: process names may use"],
+  ])("fleetwatch check refuses %s and checks nothing", async (file, message) => {
+    const { code, stdout, stderr } = await runCli(["check", "-c", hostile(file)]);
+    expect(stderr).toContain(message);
+    expect(stdout).toBe("");
+    expect(code).toBe(3);
+  });
+
+  it("a pipeline app refuses a hostile file and exits 2 before touching Redis", async () => {
+    const child = spawn(process.execPath, [appEntry("scheduler"), "--config", hostile("22-address-command-list.yaml")], {
+      env: { ...process.env, REDIS_URL: "redis://127.0.0.1:1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out += c));
+    const code = await new Promise((resolve) => child.once("close", resolve));
+    expect(out).toContain("hosts[0].address");
+    expect(out).not.toMatch(/ECONNREFUSED|redis connection/i);
+    expect(code).toBe(2);
   });
 });

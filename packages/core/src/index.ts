@@ -12,6 +12,7 @@ export * from "./config/builtin-defaults.js";
 export * from "./config/resolved-host.js";
 export * from "./config/resolve-hosts.js";
 export * from "./config/load-fleet-config.js";
+export * from "./config/fleet-file-limits.js";
 export * from "./config/referenced-files.js";
 export * from "./config/robot-coverage.js";
 export * from "./config/fleet-json-schema.js";

@@ -7,7 +7,14 @@ export const durationSchema = z
   .string({ error: "expected a duration like 500ms, 30s, 10m or 4h" })
   .regex(DURATION_PATTERN, { error: "expected a duration like 500ms, 30s, 10m or 4h" })
   .transform((text) => parseDuration(text)!)
-  .refine((ms) => ms > 0, { error: "must be longer than zero" });
+  .refine((ms) => ms > 0, { error: "must be longer than zero" })
+  .refine((ms) => ms <= MAX_DURATION_MS, { error: "must be at most 7d" });
+
+const MAX_DURATION_MS = 7 * 86_400_000;
+
+/** A duration within `[min, max]` milliseconds, named in the error as the user writes them. */
+export const durationWithin = (minMs: number, maxMs: number, min: string, max: string) =>
+  durationSchema.refine((ms) => ms >= minMs && ms <= maxMs, { error: `expected a duration from ${min} to ${max}` });
 
 export const percentSchema = z
   .number({ error: "expected a number between 0 and 100" })

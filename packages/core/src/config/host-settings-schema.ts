@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { durationSchema, mountPathSchema, processNameSchema } from "./field-schemas.js";
+import { durationWithin, mountPathSchema, processNameSchema } from "./field-schemas.js";
 import { sshSettingsSchema } from "./ssh-settings-schema.js";
 import { thresholdsSchema } from "./thresholds-schema.js";
 
 /** Settings that `defaults`, a group and a host may each set; lower levels override higher ones. */
 export const hostSettingsShape = {
   ssh: sshSettingsSchema.optional().describe("SSH connection settings"),
-  interval: durationSchema.optional().describe("Time between two checks of a host (default: 60s)"),
+  interval: durationWithin(1_000, 86_400_000, "1s", "24h").optional().describe("Time between two checks of a host (default: 60s)"),
   for: z
     .number({ error: "expected a whole number of checks, 1 or more" })
     .int({ error: "expected a whole number of checks, 1 or more" })

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { parseDocument } from "yaml";
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import type { Result } from "../util/result.js";
 import { err, ok } from "../util/result.js";
 import type { ConfigIssue } from "./config-issue.js";
 import { formatPath, uniqueIssues } from "./config-issue.js";
+import { decodeUtf8 } from "./decode-utf8.js";
+import { FLEET_FILE_MAX_BYTES, tooLargeMessage } from "./fleet-file-limits.js";
+import { parseYaml } from "./parse-yaml.js";
 import type { FleetConfig } from "./fleet-schema.js";
 import { fleetSchema } from "./fleet-schema.js";
 import { checkHostReferences } from "./host-references.js";
@@ -34,15 +36,15 @@ export interface LoadOptions {
 /** Parses YAML text into a validated fleet; every problem is reported, none thrown. */
 export function parseFleetConfig(text: string, file: string, options: LoadOptions = {}): Result<LoadedFleet, ConfigIssue[]> {
   const env = options.env ?? process.env;
+  const bytes = Buffer.byteLength(text);
+  if (bytes > FLEET_FILE_MAX_BYTES) return err([{ path: "", message: tooLargeMessage(bytes) }]);
   // `${VAR}` is not valid YAML inside a flow map (`{ passphrase: ${KEY_PASS} }`): park each
   // reference behind a plain-scalar placeholder while YAML parses, then put it back.
   const references: string[] = [];
   const shielded = text.replace(/\$\{[^}\s]*\}/g, (ref) => `__fwref${references.push(ref) - 1}__`);
-  const doc = parseDocument(shielded, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return err(doc.errors.map((e) => ({ path: "", message: `YAML: ${e.message.split("\n")[0]}` })));
-  }
-  const raw = restoreReferences(doc.toJS({ maxAliasCount: 100 }), references);
+  const yaml = parseYaml(shielded);
+  if (!yaml.ok) return yaml;
+  const raw = restoreReferences(yaml.value, references);
   if (raw === null || raw === undefined) return err([{ path: "", message: "the file is empty; it needs at least `hosts:`" }]);
   const { value, issues: interpolation } = interpolateTree(raw, env, SECRET_KEYS);
   const parsed = fleetSchema.safeParse(value, { reportInput: true });
@@ -60,15 +62,25 @@ export function parseFleetConfig(text: string, file: string, options: LoadOption
 }
 
 export function loadFleetConfig(file: string, options: LoadOptions = {}): Result<LoadedFleet, ConfigIssue[]> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    // The size is checked on the open file before it is read: a huge file is never loaded.
+    const fd = openSync(file, "r");
+    try {
+      const { size } = fstatSync(fd);
+      if (size > FLEET_FILE_MAX_BYTES) return err([{ path: "", message: tooLargeMessage(size) }]);
+      bytes = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const hint = code === "ENOENT" ? "no such file; pass the path of your fleet.yaml with -c" : `cannot read it (${code})`;
     return err([{ path: "", message: hint }]);
   }
-  return parseFleetConfig(text, file, options);
+  const text = decodeUtf8(bytes);
+  if (!text.ok) return text;
+  return parseFleetConfig(text.value, file, options);
 }
 
 function restoreReferences(node: unknown, references: readonly string[]): unknown {

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { absolutePathSchema, durationSchema, portSchema } from "./field-schemas.js";
+import { absolutePathSchema, durationWithin, portSchema } from "./field-schemas.js";
+
+const timeoutSchema = durationWithin(100, 600_000, "100ms", "10m");
 
 export const HOST_KEY_POLICIES = ["strict", "tofu", "off"] as const;
 export type HostKeyPolicy = (typeof HOST_KEY_POLICIES)[number];
@@ -24,9 +26,9 @@ export const sshSettingsSchema = z.strictObject({
     .enum(HOST_KEY_POLICIES, { error: "expected strict, tofu or off" })
     .optional()
     .describe("strict: key must be in knownHosts; tofu: pin the first key seen; off: accept any key (warned on every run) (default: strict)"),
-  connectTimeout: durationSchema.optional().describe("TCP connect deadline (default: 5s)"),
-  handshakeTimeout: durationSchema.optional().describe("SSH banner, key exchange and login deadline (default: 10s)"),
-  commandTimeout: durationSchema.optional().describe("Probe command deadline (default: 20s)"),
+  connectTimeout: timeoutSchema.optional().describe("TCP connect deadline (default: 5s)"),
+  handshakeTimeout: timeoutSchema.optional().describe("SSH banner, key exchange and login deadline (default: 10s)"),
+  commandTimeout: timeoutSchema.optional().describe("Probe command deadline (default: 20s)"),
 });
 
 export type SshSettingsInput = z.output<typeof sshSettingsSchema>;

@@ -20,6 +20,9 @@ function flatten(issue: Issue, base: PropertyKey[]): ConfigIssue[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: unknownKeyMessage(path, key) }));
   }
+  if (issue.code === "invalid_key" && issue.issues.length > 0) {
+    return [{ path: formatPath(path), message: issue.issues[0]!.message }];
+  }
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return [{ path: formatPath(path), message: "required" }];
   }
