@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { BUILTIN_DEFAULTS, parseDuration } from "@fleetwatch/core";
 import type { RedisHandle } from "@fleetwatch/testkit";
-import { freePort, startRedis } from "@fleetwatch/testkit";
+import { freePort, generateKey, startRedis } from "@fleetwatch/testkit";
 import { basicAuth, expectHttpSurface, Service, waitHealthy } from "./deploy-helpers.js";
 
 const run = promisify(execFile);
@@ -99,14 +99,14 @@ describe("docker-compose.yml, as docker-compose config resolves it", () => {
     const started: Service[] = [];
     /** The stated mapping: the compose network's Redis and the container's mount targets, to this machine's. */
     let mapping: [string, string][];
+    const mapped = (value: string) => mapping.reduce((text, [from, to]) => text.split(from).join(to), value);
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "fw-compose-"));
       chmodSync(dir, 0o755);
       redis = await startRedis();
       const fleet = join(dir, "fleet.yaml");
-      writeFileSync(fleet, "hosts: [{ name: nowhere, address: 127.0.0.1, port: 1 }]\nnotify: { dingtalk: [{ name: ops, webhook: '${DINGTALK_WEBHOOK}' }] }\n");
-      writeFileSync(join(dir, "id_ed25519"), "");
+      await generateKey(join(dir, "id_ed25519"), "ed25519");
       writeFileSync(join(dir, "known_hosts"), "");
       mapping = [
         ["redis://redis:6379", redis.url],
@@ -114,6 +114,10 @@ describe("docker-compose.yml, as docker-compose config resolves it", () => {
         ["/etc/fleetwatch/id_ed25519", join(dir, "id_ed25519")],
         ["/etc/fleetwatch/known_hosts", join(dir, "known_hosts")],
       ];
+      // The mounted fleet file names the other mounts by their paths in the container.
+      const text = "defaults: { ssh: { key: /etc/fleetwatch/id_ed25519, knownHosts: /etc/fleetwatch/known_hosts } }\n" +
+        "hosts: [{ name: nowhere, address: 127.0.0.1, port: 1 }]\nnotify: { dingtalk: [{ name: ops, webhook: '${DINGTALK_WEBHOOK}' }] }\n";
+      writeFileSync(fleet, mapped(text));
     });
 
     afterAll(async () => {
@@ -121,8 +125,6 @@ describe("docker-compose.yml, as docker-compose config resolves it", () => {
       await redis?.stop();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
-
-    const mapped = (value: string) => mapping.reduce((text, [from, to]) => text.split(from).join(to), value);
 
     it.each(APPS)("%s answers /healthz, /readyz and /metrics, and its compose health check passes", { timeout: 150_000 }, async (app) => {
       const s = services[app]!;

@@ -1,12 +1,12 @@
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisHandle } from "@fleetwatch/testkit";
-import { freePort, startRedis } from "@fleetwatch/testkit";
+import { freePort, generateKey, startRedis } from "@fleetwatch/testkit";
 import { basicAuth, expectHttpSurface, Service, UNPRIVILEGED, waitHealthy } from "./deploy-helpers.js";
 
 const run = promisify(execFile);
@@ -62,7 +62,15 @@ describe("Dockerfile", () => {
       const install = args("RUN").flatMap((a) => a.split("&&").map((c) => c.trim())).find((c) => c.startsWith("npm ci"))!;
       await run("sh", ["-c", `${install} --prefer-offline`], { cwd: dir, timeout: 180_000 });
       redis = await startRedis();
-      writeFileSync(join(dir, "fleet.yaml"), "hosts: [{ name: nowhere, address: 127.0.0.1, port: 1 }]\nnotify: { dingtalk: [{ name: ops, webhook: '${DINGTALK_WEBHOOK}' }] }\n");
+      // The key belongs to the user the apps run as, as docs/operations.md tells operators.
+      const key = await generateKey(join(dir, "id_ed25519"), "ed25519");
+      if (UNPRIVILEGED.uid !== undefined) chownSync(key.privatePath, UNPRIVILEGED.uid, UNPRIVILEGED.gid);
+      writeFileSync(join(dir, "known_hosts"), "");
+      writeFileSync(
+        join(dir, "fleet.yaml"),
+        `defaults: { ssh: { key: ${key.privatePath}, knownHosts: ${dir}/known_hosts } }\n` +
+          "hosts: [{ name: nowhere, address: 127.0.0.1, port: 1 }]\nnotify: { dingtalk: [{ name: ops, webhook: '${DINGTALK_WEBHOOK}' }] }\n",
+      );
     }, 240_000);
 
     afterAll(async () => {

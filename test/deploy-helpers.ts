@@ -74,10 +74,14 @@ export async function expectHttpSurface(base: string, authorization: string, exp
   expect((await get(`${base}/healthz`)).status).toBe(200);
   expect((await get(`${base}/readyz`)).status).toBe(401);
   expect((await get(`${base}/metrics`)).status).toBe(401);
+  let last = "";
   const ready = await waitFor(`${base}/readyz to say ready`, async () => {
     const r = await get(`${base}/readyz`, authorization);
+    last = `${r.status} ${r.body}`;
     return r.status === 200 && r;
-  }, 60_000);
+  }, 60_000).catch((error: Error) => {
+    throw new Error(`${error.message}; last /readyz answer: ${last}`);
+  });
   expect(ready.status).toBe(200);
   const metrics = await get(`${base}/metrics`, authorization);
   expect(metrics.status).toBe(200);
