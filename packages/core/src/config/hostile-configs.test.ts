@@ -42,7 +42,7 @@ describe("hostile fleet files", () => {
     expect(FLEET_FILE_MAX_BYTES).toBeGreaterThan(bytes * 3);
   });
 
-  it("refuses a file over the size cap without reading it", () => {
+  it("refuses a file over the size cap without reading it, and an endless one after the cap", () => {
     const tmp = mkdtempSync(join(tmpdir(), "fw-huge-"));
     try {
       const huge = join(tmp, "fleet.yaml");
@@ -50,6 +50,8 @@ describe("hostile fleet files", () => {
       truncateSync(huge, FLEET_FILE_MAX_BYTES + 1); // sparse: instant, and nothing to read
       const result = loadFleetConfig(huge);
       expect(result.ok ? [] : result.error).toEqual([{ path: "", message: expect.stringMatching(/above the 32 MiB limit for a fleet file/) }]);
+      const endless = loadFleetConfig("/dev/zero");
+      expect(endless.ok ? [] : endless.error).toEqual([{ path: "", message: expect.stringMatching(/above the 32 MiB limit/) }]);
       const text = parseFleetConfig("#".repeat(FLEET_FILE_MAX_BYTES + 1), "big.yaml");
       expect(text.ok).toBe(false);
     } finally {

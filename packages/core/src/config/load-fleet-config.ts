@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { Result } from "../util/result.js";
 import { err, ok } from "../util/result.js";
 import type { ConfigIssue } from "./config-issue.js";
@@ -64,12 +64,15 @@ export function parseFleetConfig(text: string, file: string, options: LoadOption
 export function loadFleetConfig(file: string, options: LoadOptions = {}): Result<LoadedFleet, ConfigIssue[]> {
   let bytes: Buffer;
   try {
-    // The size is checked on the open file before it is read: a huge file is never loaded.
+    // The size is checked on the open file before it is read, and the read itself stops past
+    // the cap (a device or a pipe has no size): a huge or endless file is never loaded.
     const fd = openSync(file, "r");
     try {
       const { size } = fstatSync(fd);
       if (size > FLEET_FILE_MAX_BYTES) return err([{ path: "", message: tooLargeMessage(size) }]);
-      bytes = readFileSync(fd);
+      const read = readAtMost(fd, FLEET_FILE_MAX_BYTES);
+      if (!read) return err([{ path: "", message: tooLargeMessage() }]);
+      bytes = read;
     } finally {
       closeSync(fd);
     }
@@ -81,6 +84,20 @@ export function loadFleetConfig(file: string, options: LoadOptions = {}): Result
   const text = decodeUtf8(bytes);
   if (!text.ok) return text;
   return parseFleetConfig(text.value, file, options);
+}
+
+/** The whole content of `fd`, or undefined when it is longer than `max` bytes. */
+function readAtMost(fd: number, max: number): Buffer | undefined {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(1 << 20, max + 1 - total));
+    const n = readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) return Buffer.concat(chunks, total);
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+    if (total > max) return undefined;
+  }
 }
 
 function restoreReferences(node: unknown, references: readonly string[]): unknown {
