@@ -9,5 +9,7 @@ export const FLEET_FILE_MAX_BYTES = 32 * 1024 * 1024;
 export const FLEET_FILE_MAX_ALIASES = 100;
 
 /** Said of a file over the cap; `bytes` when its size is known (a pipe or a device has none). */
-export const tooLargeMessage = (bytes?: number): string =>
-  `the file is ${bytes === undefined ? "longer than that" : `${(bytes / 1024 / 1024).toFixed(1)} MiB`}, above the ${FLEET_FILE_MAX_BYTES / 1024 / 1024} MiB limit for a fleet file; is it the right file?`;
+export const tooLargeMessage = (bytes?: number): string => {
+  const limit = `the ${FLEET_FILE_MAX_BYTES / 1024 / 1024} MiB limit for a fleet file; is it the right file?`;
+  return bytes === undefined ? `the file goes on past ${limit}` : `the file is ${(bytes / 1024 / 1024).toFixed(1)} MiB, above ${limit}`;
+};
