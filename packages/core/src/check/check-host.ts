@@ -46,18 +46,21 @@ export async function checkHost(host: ResolvedHost, options: CheckHostOptions = 
     startedAt,
     ...(options.configVersion ? { configVersion: options.configVersion } : {}),
   } as const;
-  const done = (fields: Pick<CheckResult, "outcome" | "state" | "metrics" | "checks" | "timings" | "retried"> & { reason?: string }): CheckResult => {
+  const done = (
+    fields: Pick<CheckResult, "outcome" | "state" | "metrics" | "checks" | "timings" | "retried"> & Partial<Pick<CheckResult, "reason" | "monitorFault">>,
+  ): CheckResult => {
     const finishedAt = Date.now();
     return { ...base, ...fields, finishedAt, durationMs: Math.round(performance.now() - started) };
   };
   const failed = (failure: Failure, timings: CheckResult["timings"], retried: boolean): CheckResult => {
-    const state = failureSeverity(failure.outcome);
+    const state = failureSeverity(failure.outcome, failure.monitorFault);
     const check: CheckItem = { name: STAGE_CHECK[failure.outcome], state, message: failure.reason };
-    return done({ outcome: failure.outcome, reason: failure.reason, state, metrics: null, checks: [check], timings, retried });
+    const fault = failure.monitorFault ? { monitorFault: failure.monitorFault } : {};
+    return done({ outcome: failure.outcome, reason: failure.reason, ...fault, state, metrics: null, checks: [check], timings, retried });
   };
 
   const key = loadPrivateKey(host.ssh.key, host.ssh.passphrase);
-  if (!key.ok) return failed({ outcome: "auth_failed", reason: key.error }, { connectMs: 0, handshakeMs: 0, commandMs: 0 }, false);
+  if (!key.ok) return failed({ outcome: "auth_failed", reason: key.error.reason, monitorFault: key.error }, { connectMs: 0, handshakeMs: 0, commandMs: 0 }, false);
 
   const store = options.hostKeyStore?.(host) ?? knownHostsFile(host.ssh.knownHosts);
   const run = await runOverSsh(
