@@ -11,8 +11,14 @@ import { findTool } from "./openssh-tools.js";
  * - `garbage`: prints noise and exits 127, like a shell that is not sh.
  * - `busybox`: runs the command under BusyBox sh with only BusyBox applets on PATH.
  * - `deny-key`: no authorized keys at all.
+ * - `bash-sh`: `sh` is bash (as on RHEL, Rocky, Amazon Linux, SUSE): a `sh` → bash link
+ *   comes first on PATH, so `sh -s` runs bash in its POSIX mode.
+ * - `container`: the command runs in its own mount namespace (`unshare -m`, inside a user
+ *   namespace so the unprivileged lab user may) with a tmpfs on /sys/fs/cgroup holding the
+ *   fake cgroup files `Lab.setContainerCgroup` wrote for that address, as a container sees
+ *   its own memory limit.
  */
-export type HostBehaviour = "healthy" | "logged" | "hang" | "garbage" | "busybox" | "deny-key";
+export type HostBehaviour = "healthy" | "logged" | "hang" | "garbage" | "busybox" | "deny-key" | "bash-sh" | "container";
 
 export const BUSYBOX_APPLETS = ["sh", "cat", "sleep", "df", "sed", "grep", "printf", "uname", "echo", "tr", "head", "awk", "ls"];
 
@@ -39,8 +45,19 @@ export function writeBehaviourScripts(dir: string, needsBusybox: boolean, labId:
     for (const applet of BUSYBOX_APPLETS) symlinkSync(busybox, join(applets, applet));
     busyboxLines = [`ForceCommand ${script("busybox", `PATH=${applets}; export PATH\nexec ${applets}/sh -c "$SSH_ORIGINAL_COMMAND"`)}`];
   }
+  const bashSh = join(dir, "bash-sh-bin");
+  mkdirSync(bashSh, { recursive: true, mode: 0o755 });
+  symlinkSync(findTool("bash", "bash"), join(bashSh, "sh"));
+  const unshare = findTool("unshare", "util-linux");
+  const inContainer = [
+    "set -- $SSH_CONNECTION",
+    `fake=${join(dir, "cgroup-fake")}/$3`,
+    `exec ${unshare} --user --map-root-user --mount /bin/sh -c 'mount -t tmpfs fleetwatch-cgroup /sys/fs/cgroup && cp -R "$1"/. /sys/fs/cgroup/ && exec /bin/sh -c "$2"' container "$fake" "$SSH_ORIGINAL_COMMAND"`,
+  ].join("\n");
   return {
     healthy: [],
+    "bash-sh": [`ForceCommand ${script("bash-sh", `PATH=${bashSh}:$PATH; export PATH\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`)}`],
+    container: [`ForceCommand ${script("container", inContainer)}`],
     logged: [
       `ForceCommand ${script("logged", `set -- $SSH_CONNECTION\necho "$(date +%s) $SSH_ORIGINAL_COMMAND" >> ${logs}/$3.log\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`)}`,
     ],
@@ -53,3 +70,6 @@ export function writeBehaviourScripts(dir: string, needsBusybox: boolean, labId:
 
 /** Where the `logged` behaviour writes the commands a host was asked to run. */
 export const commandLogPath = (dir: string, address: string) => join(dir, "command-logs", `${address}.log`);
+
+/** Where `Lab.setContainerCgroup` keeps the fake cgroup files a `container` host mounts. */
+export const containerCgroupDir = (dir: string, address: string) => join(dir, "cgroup-fake", address);
