@@ -50,24 +50,29 @@ function metricsOf(result: CheckResult): NonNullable<CheckResult["metrics"]> {
 }
 
 describe("a process name longer than the kernel's 15-character comm", () => {
-  it("matches only the program itself: not a process naming it in its arguments, not the probe's own shell under bash as sh", async () => {
-    // Unique to this run: other tests on this machine must not start it.
-    const name = `fw${lab.id}-controller-manager`;
-    const shells = { dash: dash!, "bash as sh": bashAsSh!, busybox: busybox! };
-    const presence = async () => {
-      const seen: Record<string, string | undefined> = {};
-      for (const [label, host] of Object.entries(shells)) {
-        seen[label] = metricsOf(await checkHost(hostFor(host, `processes: [${name}]`))).processes[name];
-      }
-      return seen;
-    };
+  // Unique to this run: other tests on this machine must not start it.
+  const name = () => `fw${lab.id}-controller-manager`;
+  const presence = async () => {
+    const seen: Record<string, string | undefined> = {};
+    for (const [label, host] of Object.entries({ dash: dash!, "bash as sh": bashAsSh!, busybox: busybox! })) {
+      seen[label] = metricsOf(await checkHost(hostFor(host, `processes: [${name()}]`))).processes[name()];
+    }
+    return seen;
+  };
 
-    // `tail -f …/NAME.log` names it; `NAMEx` has the same first 15 characters (so the same comm).
-    await lab.startDecoy(name);
-    await lab.startProgram(`${name}x`);
+  it("is not found in the probe's own shell when sh is bash", async () => {
     expect(await presence()).toEqual({ dash: "missing", "bash as sh": "missing", busybox: "missing" });
+  });
 
-    await lab.startProgram(name);
+  it("is not found in a process that names it in its arguments, nor in another program with the same first 15 characters", async () => {
+    // `tail -f …/NAME.log` names it; `NAMEx` has the same comm.
+    await lab.startDecoy(name());
+    await lab.startProgram(`${name()}x`);
+    expect(await presence()).toEqual({ dash: "missing", "bash as sh": "missing", busybox: "missing" });
+  });
+
+  it("is found when the program itself runs", async () => {
+    await lab.startProgram(name());
     expect(await presence()).toEqual({ dash: "present", "bash as sh": "present", busybox: "present" });
   });
 });
