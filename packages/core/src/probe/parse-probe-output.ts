@@ -109,9 +109,9 @@ function parse(stdout: string, options: ParseOptions): Result<ProbeMetrics, stri
   if (end === -1) return err("probe output was truncated (no end marker)");
 
   const single = new Map<string, string>();
-  const mem = new Map<string, number>();
+  const memText = new Map<string, string>();
   const stat = new Map<string, Map<string, string[]>>();
-  const clock = new Map<string, number>();
+  const clockText = new Map<string, string>();
   const cgmem = new Map<string, string>();
   const dfk: string[] = [];
   const dfi: string[] = [];
@@ -153,9 +153,8 @@ function parse(stdout: string, options: ParseOptions): Result<ProbeMetrics, stri
         return err(`probe error: ${rest.slice(0, 200)}`);
       }
       case "mem": {
-        const [key, value] = rest.split(" ");
-        const bytes = count(value);
-        if (key && bytes !== undefined) once(mem, key.replace(/:$/, ""), bytes * 1024, `mem ${key.slice(0, 20)}`);
+        const [key, value = ""] = rest.split(" ");
+        if (key) once(memText, key.replace(/:$/, ""), value, `mem ${key.slice(0, 20)}`);
         break;
       }
       case "stat": {
@@ -168,9 +167,8 @@ function parse(stdout: string, options: ParseOptions): Result<ProbeMetrics, stri
         break;
       }
       case "clock": {
-        const [sampleId, value] = rest.split(" ");
-        const seconds = decimal(value);
-        if (sampleId && seconds !== undefined) once(clock, sampleId, seconds, "clock");
+        const [sampleId, value = ""] = rest.split(" ");
+        if (sampleId) once(clockText, sampleId, value, "clock");
         break;
       }
       case "cgmem": {
@@ -192,6 +190,16 @@ function parse(stdout: string, options: ParseOptions): Result<ProbeMetrics, stri
     }
   }
   if (conflicts.length > 0) return err(`probe output is ambiguous: ${[...new Set(conflicts)].slice(0, 3).join(", ")} given twice with different values`);
+  const mem = new Map<string, number>();
+  for (const [key, text] of memText) {
+    const kib = count(text);
+    if (kib !== undefined) mem.set(key, kib * 1024);
+  }
+  const clock = new Map<string, number>();
+  for (const [key, text] of clockText) {
+    const seconds = decimal(text);
+    if (seconds !== undefined) clock.set(key, seconds);
+  }
 
   const hostname = single.get("hostname");
   const bootId = single.get("boot_id");
