@@ -1,4 +1,6 @@
-import { copyFileSync, mkdirSync, rmSync, statfsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { createServer, connect, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,7 +8,28 @@ import type { CheckResult, ResolvedHost } from "@fleetwatch/core";
 import { checkHost, checkResultSchema, parseFleetConfig } from "@fleetwatch/core";
 import type { LabHost } from "@fleetwatch/testkit";
 import { Lab, waitFor, writeFleetFile } from "@fleetwatch/testkit";
+import type { CliRun } from "./cli-process.js";
 import { runCli } from "./cli-process.js";
+
+/** The built `fleetwatch` run as another (unprivileged) user, as a worker not running as root. */
+function runCliAs(user: string, args: readonly string[]): Promise<CliRun> {
+  const cli = fileURLToPath(new URL("../apps/cli/dist/bin.js", import.meta.url));
+  return new Promise((resolve) => {
+    const child = spawn("runuser", ["-u", user, "--", process.execPath, cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+function idsOf(user: string): { uid: number; gid: number } {
+  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith(`${user}:`));
+  if (!line) throw new Error(`no user ${user}`);
+  const [, , uid, gid] = line.split(":");
+  return { uid: Number(uid), gid: Number(gid) };
+}
 
 /**
  * What a check reports is true (issue #12): long process names, configured paths that are
@@ -189,6 +212,30 @@ describe("faults on the monitor's side", () => {
     expect(stderr).not.toContain("internal error");
     expect(stdout).toContain(asDirectory);
     expect(code).toBe(3);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("as an unprivileged worker: a known_hosts file it may not read is named with EACCES, and tofu pins nothing", async () => {
+    const { uid, gid } = idsOf(lab.user.name);
+    const key = join(lab.dir, "worker_key");
+    copyFileSync(lab.clientKey.privatePath, key);
+    chownSync(key, uid, gid);
+    chmodSync(key, 0o600);
+    const forbidden = join(lab.dir, "known_hosts_mode_000");
+    copyFileSync(knownHosts, forbidden);
+    chmodSync(forbidden, 0o000);
+    const before = readFileSync(forbidden, "utf8");
+    const fleet = writeFleetFile(lab, "forbidden-known-hosts.yaml", forbidden, [{ name: "web-1", host: dash! }], [
+      "  hostKeyPolicy: tofu",
+      "  connectTimeout: 2s",
+      "thresholds: { cpu: {}, load: {} }",
+    ]);
+    writeFileSync(fleet, readFileSync(fleet, "utf8").replace(lab.clientKey.privatePath, key));
+    const { code, stdout, stderr } = await runCliAs(lab.user.name, ["check", "-c", fleet, "--json"]);
+    expect(stderr).not.toContain("internal error");
+    const [result] = JSON.parse(stdout).hosts as CheckResult[];
+    expect(result).toMatchObject({ outcome: "hostkey_unknown", state: "unknown", monitorFault: { kind: "known_hosts", file: forbidden, cause: "EACCES" } });
+    expect(code).toBe(3);
+    expect(readFileSync(forbidden, "utf8")).toBe(before);
   });
 
   it("picks up a key file that appears after the first check failed for it", async () => {
