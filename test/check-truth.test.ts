@@ -5,7 +5,7 @@ import { createServer, connect, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResult, ResolvedHost } from "@fleetwatch/core";
-import { checkHost, checkResultSchema, parseFleetConfig } from "@fleetwatch/core";
+import { checkHost, checkResultSchema, loadPrivateKey, parseFleetConfig, runOverSsh } from "@fleetwatch/core";
 import type { LabHost } from "@fleetwatch/testkit";
 import { Lab, waitFor, writeFleetFile } from "@fleetwatch/testkit";
 import type { CliRun } from "./cli-process.js";
@@ -199,6 +199,25 @@ describe("faults on the monitor's side", () => {
       }
       await waitFor("every connection to the host closed", async () => (await relay.open()) === 0, 10_000);
       expect(relay.accepted()).toBe(0);
+    } finally {
+      relay.close();
+    }
+  });
+
+  it("closes the connection when checking the host key fails with a bug, instead of leaving it open", async () => {
+    const relay = await countingRelay(dash!);
+    const key = loadPrivateKey(lab.clientKey.privatePath, undefined);
+    if (!key.ok) throw new Error(key.error.reason);
+    const broken = { algorithms: undefined, refusal: () => undefined, verify: (): boolean => { throw new Error("bug in a host key store"); } };
+    try {
+      const run = runOverSsh(
+        { address: relay.address, port: relay.port, user: lab.user.name, key: key.value, hostKeyCheck: () => ({ ok: true, value: broken }), connectTimeoutMs: 2_000, handshakeTimeoutMs: 5_000, commandTimeoutMs: 5_000, maxOutputBytes: 1_000 },
+        "true",
+        "",
+      );
+      await expect(run).rejects.toThrow("bug in a host key store");
+      expect(relay.accepted()).toBe(1);
+      await waitFor("every connection to the host closed", async () => (await relay.open()) === 0, 10_000);
     } finally {
       relay.close();
     }
