@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createServer, connect, type Server } from "node:net";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResult, ResolvedHost } from "@fleetwatch/core";
@@ -261,7 +262,7 @@ describe("faults on the monitor's side", () => {
     const later = join(lab.dir, "mounted-later", "id_ed25519");
     rmSync(later, { force: true });
     const before = await checkHost(hostFor(dash!, "", { key: later }));
-    expect(before).toMatchObject({ outcome: "auth_failed", state: "unknown", monitorFault: { kind: "private_key", file: later, cause: "ENOENT" } });
+    expect(before).toMatchObject({ outcome: "auth_failed", state: "unknown", monitorFault: { kind: "private_key", monitor: hostname(), file: later, cause: "ENOENT" } });
     expect(before.reason).toContain(later);
     mkdirSync(join(lab.dir, "mounted-later"), { recursive: true });
     copyFileSync(lab.clientKey.privatePath, later);

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { ResolvedHost } from "../config/resolved-host.js";
 import { evaluateMetrics } from "../evaluate/evaluate-metrics.js";
 import type { CheckItem } from "../evaluate/check-item.js";
@@ -21,6 +22,8 @@ export interface CheckHostOptions {
   /** Where host keys are looked up and pinned; the host's known_hosts file by default. */
   hostKeyStore?: (host: ResolvedHost) => HostKeyStore;
   configVersion?: string;
+  /** Names this monitor in a `monitorFault`. @defaultValue the machine's host name */
+  monitorName?: string;
 }
 
 /** Turns what came back over SSH into metrics, or a probe failure with its reason. */
@@ -55,7 +58,7 @@ export async function checkHost(host: ResolvedHost, options: CheckHostOptions = 
   const failed = (failure: Failure, timings: CheckResult["timings"], retried: boolean): CheckResult => {
     const state = failureSeverity(failure.outcome, failure.monitorFault);
     const check: CheckItem = { name: STAGE_CHECK[failure.outcome], state, message: failure.reason };
-    const fault = failure.monitorFault ? { monitorFault: failure.monitorFault } : {};
+    const fault = failure.monitorFault ? { monitorFault: { ...failure.monitorFault, monitor: options.monitorName ?? hostname() } } : {};
     return done({ outcome: failure.outcome, reason: failure.reason, ...fault, state, metrics: null, checks: [check], timings, retried });
   };
 

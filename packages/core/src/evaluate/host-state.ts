@@ -1,4 +1,4 @@
-import type { MonitorFault } from "../result/monitor-fault.js";
+import type { FileFault } from "../result/monitor-fault.js";
 import type { FailureOutcome, Outcome } from "../result/outcome.js";
 import type { CheckItem } from "./check-item.js";
 import type { Severity } from "./severity.js";
@@ -20,7 +20,7 @@ export const STAGE_CHECK: Record<FailureOutcome, string> = {
  * itself could not make (its key or known_hosts unreadable): unknown. Every other failure
  * is critical.
  */
-export function failureSeverity(outcome: FailureOutcome, monitorFault?: MonitorFault): Severity {
+export function failureSeverity(outcome: FailureOutcome, monitorFault?: FileFault): Severity {
   return outcome === "probe_failed" || monitorFault !== undefined ? "unknown" : "critical";
 }
 

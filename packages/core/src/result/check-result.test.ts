@@ -20,7 +20,7 @@ describe("check result versions", () => {
       ...failed,
       version: CHECK_RESULT_VERSION,
       state: "unknown",
-      monitorFault: { kind: "private_key", file: "/etc/fleetwatch/id_ed25519", cause: "ENOENT", reason: "cannot read key file /etc/fleetwatch/id_ed25519 (ENOENT)" },
+      monitorFault: { kind: "private_key", monitor: "worker-3", file: "/etc/fleetwatch/id_ed25519", cause: "ENOENT", reason: "cannot read key file /etc/fleetwatch/id_ed25519 (ENOENT)" },
     };
     expect(CHECK_RESULT_VERSION).toBe(2);
     expect(checkResultSchema.parse(current)).toEqual(current);
@@ -33,7 +33,7 @@ describe("check result versions", () => {
   });
 
   it("refuses a monitor fault of a kind it does not know", () => {
-    const parsed = checkResultSchema.safeParse({ ...(v1Results[1] as object), version: 2, monitorFault: { kind: "disk", file: "/x", cause: "EIO", reason: "?" } });
+    const parsed = checkResultSchema.safeParse({ ...(v1Results[1] as object), version: 2, monitorFault: { kind: "disk", monitor: "w", file: "/x", cause: "EIO", reason: "?" } });
     expect(parsed.success).toBe(false);
   });
 });

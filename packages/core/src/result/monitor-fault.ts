@@ -12,6 +12,12 @@ export type MonitorFaultKind = (typeof MONITOR_FAULT_KINDS)[number];
  */
 export const monitorFaultSchema = z.object({
   kind: z.enum(MONITOR_FAULT_KINDS),
+  /**
+   * Which monitor: the host name of the process that ran the check (a worker's container or
+   * machine), unless `CheckHostOptions.monitorName` says otherwise. Other monitors with
+   * their own copy of the file may be fine.
+   */
+  monitor: z.string(),
   /** The file at fault, as configured (`ssh.key`, `ssh.knownHosts`). */
   file: z.string(),
   /**
@@ -24,3 +30,6 @@ export const monitorFaultSchema = z.object({
   reason: z.string(),
 });
 export type MonitorFault = z.infer<typeof monitorFaultSchema>;
+
+/** A fault as the SSH layer finds it, before the check adds which monitor it happened on. */
+export type FileFault = Omit<MonitorFault, "monitor">;

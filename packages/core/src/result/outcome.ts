@@ -1,4 +1,4 @@
-import type { MonitorFault } from "./monitor-fault.js";
+import type { FileFault } from "./monitor-fault.js";
 
 /**
  * How a check ended, stage by stage. Only `ok` carries metrics; every other outcome comes
@@ -21,5 +21,5 @@ export interface Failure {
   outcome: FailureOutcome;
   reason: string;
   /** Set when the failure is the monitor's (its key or known_hosts file), not the host's. */
-  monitorFault?: MonitorFault;
+  monitorFault?: FileFault;
 }

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import type { MonitorFault } from "../result/monitor-fault.js";
+import type { FileFault } from "../result/monitor-fault.js";
 import type { Result } from "../util/result.js";
 import { err, ok } from "../util/result.js";
 import type { KnownHostsMatch } from "./known-hosts.js";
@@ -8,7 +8,7 @@ import { keyTypeOfBlob, knownHostsName, parseKnownHosts } from "./known-hosts.js
 import { KnownHostsIndex } from "./known-hosts-index.js";
 
 /** The known_hosts file could not be read or written: the monitor's fault. */
-export type KnownHostsFault = MonitorFault & { kind: "known_hosts" };
+export type KnownHostsFault = FileFault & { kind: "known_hosts" };
 
 /** Where host keys are looked up and, with tofu, pinned. */
 export interface HostKeyStore {

@@ -1,12 +1,12 @@
 import { readFileSync, statSync } from "node:fs";
 import ssh2, { type ParsedKey } from "ssh2";
 import { resolveSecret } from "../config/interpolate.js";
-import type { MonitorFault } from "../result/monitor-fault.js";
+import type { FileFault } from "../result/monitor-fault.js";
 import type { Result } from "../util/result.js";
 import { err, ok } from "../util/result.js";
 
 /** A key file that could not be used: the monitor's fault, named by file and cause. */
-export type KeyLoadFault = MonitorFault & { kind: "private_key" };
+export type KeyLoadFault = FileFault & { kind: "private_key" };
 
 interface CachedKey {
   /** The file's identity and modification time when it was read. */
