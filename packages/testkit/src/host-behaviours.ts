@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findTool } from "./openssh-tools.js";
+import { findTool, MissingToolError } from "./openssh-tools.js";
 
 /**
  * How a lab host misbehaves, set per address with sshd's `Match LocalAddress`:
@@ -45,18 +45,31 @@ export function writeBehaviourScripts(dir: string, needsBusybox: boolean, labId:
     for (const applet of BUSYBOX_APPLETS) symlinkSync(busybox, join(applets, applet));
     busyboxLines = [`ForceCommand ${script("busybox", `PATH=${applets}; export PATH\nexec ${applets}/sh -c "$SSH_ORIGINAL_COMMAND"`)}`];
   }
+  // A tool this machine lacks fails only the hosts that need it, saying what to install.
+  const withTool = (name: string, packageName: string, body: (path: string) => string) => {
+    try {
+      return body(findTool(name, packageName));
+    } catch (error) {
+      if (!(error instanceof MissingToolError)) throw error;
+      return `echo ${JSON.stringify(`lab host: ${error.message}`)} >&2\nexit 127`;
+    }
+  };
   const bashSh = join(dir, "bash-sh-bin");
   mkdirSync(bashSh, { recursive: true, mode: 0o755 });
-  symlinkSync(findTool("bash", "bash"), join(bashSh, "sh"));
-  const unshare = findTool("unshare", "util-linux");
-  const inContainer = [
-    "set -- $SSH_CONNECTION",
-    `fake=${join(dir, "cgroup-fake")}/$3`,
-    `exec ${unshare} --user --map-root-user --mount /bin/sh -c 'mount -t tmpfs fleetwatch-cgroup /sys/fs/cgroup && cp -R "$1"/. /sys/fs/cgroup/ && exec /bin/sh -c "$2"' container "$fake" "$SSH_ORIGINAL_COMMAND"`,
-  ].join("\n");
+  const bashAsSh = withTool("bash", "bash", (bash) => {
+    symlinkSync(bash, join(bashSh, "sh"));
+    return `PATH=${bashSh}:$PATH; export PATH\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`;
+  });
+  const inContainer = withTool("unshare", "util-linux", (unshare) =>
+    [
+      "set -- $SSH_CONNECTION",
+      `fake=${join(dir, "cgroup-fake")}/$3`,
+      `exec ${unshare} --user --map-root-user --mount /bin/sh -c 'mount -t tmpfs fleetwatch-cgroup /sys/fs/cgroup && cp -R "$1"/. /sys/fs/cgroup/ && exec /bin/sh -c "$2"' container "$fake" "$SSH_ORIGINAL_COMMAND"`,
+    ].join("\n"),
+  );
   return {
     healthy: [],
-    "bash-sh": [`ForceCommand ${script("bash-sh", `PATH=${bashSh}:$PATH; export PATH\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`)}`],
+    "bash-sh": [`ForceCommand ${script("bash-sh", bashAsSh)}`],
     container: [`ForceCommand ${script("container", inContainer)}`],
     logged: [
       `ForceCommand ${script("logged", `set -- $SSH_CONNECTION\necho "$(date +%s) $SSH_ORIGINAL_COMMAND" >> ${logs}/$3.log\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`)}`,
