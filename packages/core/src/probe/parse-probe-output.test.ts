@@ -108,6 +108,25 @@ describe("parseProbeOutput", () => {
   });
 });
 
+describe("figures that cannot be true", () => {
+  it("fails the probe when user, nice, system or idle counters go back between the two samples", () => {
+    const text = fixture("gnu-procps.txt").replace("stat 2 cpu  12058 0 7407 67530", "stat 2 cpu  12058 0 7407 67000");
+    expect(parseProbeOutput(text, auto)).toEqual({ ok: false, error: "probe output's CPU counters did not advance between its two samples" });
+  });
+
+  it("tolerates iowait stepping back, as some kernels' does", () => {
+    const text = fixture("gnu-procps.txt").replace("stat 2 cpu  12058 0 7407 67530 607", "stat 2 cpu  12058 0 7407 67530 600");
+    const result = parseProbeOutput(text, auto);
+    expect(result.ok && result.value.cpu.usedPercent).toBeGreaterThanOrEqual(0);
+    expect(result.ok && result.value.cpu.usedPercent).toBeLessThanOrEqual(100);
+  });
+
+  it("fails the probe when a field is given twice with two values", () => {
+    const text = fixture("gnu-procps.txt").replace("mem MemTotal: 24683620\n", "mem MemTotal: 24683620\nmem MemTotal: 99999999\n");
+    expect(parseProbeOutput(text, auto)).toEqual({ ok: false, error: "probe output is ambiguous: mem MemTotal: given twice with different values" });
+  });
+});
+
 describe("process names longer than the kernel's 15-character comm", () => {
   const name = "kube-controller-manager";
   const withLines = (...lines: string[]) => fixture("gnu-procps.txt").replace("comm kthreadd\n", `comm kthreadd\n${lines.join("\n")}\n`);

@@ -264,8 +264,9 @@ function cpuUsage(
   if (cores === 0) return err("probe output lists no CPU cores");
   if (t2 <= t1) return err("probe output's CPU samples are not in time order");
   const totalDelta = after.total - before.total;
-  // iowait may step back on some kernels; any other counter going back means the figures are not to be trusted.
-  const backwards = before.fields.some((value, i) => i !== 4 && (after.fields[i] ?? value) < value);
+  // user, nice, system and idle only grow; iowait and steal are known to step back on some
+  // kernels and hypervisors, so only the first four going back means the figures are not to be trusted.
+  const backwards = before.fields.slice(0, 4).some((value, i) => (after.fields[i] ?? value) < value);
   if (backwards || totalDelta <= 0) return err("probe output's CPU counters did not advance between its two samples");
   return ok({
     cores,
