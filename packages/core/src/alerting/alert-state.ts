@@ -34,22 +34,82 @@ export const alertSchema = z.object({
 });
 export type Alert = z.infer<typeof alertSchema>;
 
-/** Everything the notifier keeps about one host. Stored as one JSON value, compare-and-set by `version`. */
+/** The format of a stored host document; raised whenever its meaning changes. */
+export const HOST_ALERTS_FORMAT = 2;
+
+/** Everything the notifier keeps about one host. Stored as one JSON value, compare-and-set. */
 export const hostAlertsSchema = z.object({
+  format: z.literal(HOST_ALERTS_FORMAT),
   host: z.string(),
   address: z.string().optional(),
   group: z.string().optional(),
-  lastSlot: z.number(),
+  /** Start (epoch ms) of the slot of the last applied result: results are ordered by it. */
+  lastSlotStart: z.number(),
   lastResultAt: z.number(),
   intervalMs: z.number(),
   for: z.number().int(),
+  /** Membership generation the last applied result was scheduled under, when known. */
+  generation: z.number().int().optional(),
   removed: z.boolean().optional(),
   /** When the host left the config; results of checks started before then are dropped. */
   removedAt: z.number().optional(),
+  /** The membership generation that removed it; results scheduled under an older one are dropped. */
+  removedGeneration: z.number().int().optional(),
   alerts: z.record(z.string(), alertSchema),
+  /** Counts writes (informational; compare-and-set compares the whole stored text). */
   version: z.number().int().default(0),
 });
 export type HostAlerts = z.infer<typeof hostAlertsSchema>;
+
+/**
+ * Format 1 (until the slot-start ordering): `lastSlot` was a slot index. Its slot started
+ * in [lastSlot × interval, (lastSlot + 1) × interval): the upper bound drops a replay of that
+ * slot and accepts the next one.
+ */
+function upgradeFromV1(doc: Record<string, unknown>): Record<string, unknown> {
+  const { lastSlot, ...rest } = doc;
+  const interval = typeof doc.intervalMs === "number" ? doc.intervalMs : 0;
+  const lastSlotStart = typeof lastSlot === "number" ? (lastSlot + 1) * interval - 1 : 0;
+  return { ...rest, format: HOST_ALERTS_FORMAT, lastSlotStart };
+}
+
+export type StoredRead<T> = { ok: true; value: T } | { ok: false; reason: string; newer: boolean };
+
+/**
+ * Reads a stored host document of any format this code knows, upgrading older ones. Never
+ * throws: a document it cannot read says why, and whether it is from a newer fleetwatch
+ * (then it must not be overwritten).
+ */
+export function readHostAlerts(value: unknown): StoredRead<HostAlerts> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, reason: "not a JSON object", newer: false };
+  let doc = value as Record<string, unknown>;
+  const format = doc.format ?? 1;
+  if (typeof format === "number" && format > HOST_ALERTS_FORMAT) return { ok: false, reason: `format ${format} is newer than this fleetwatch reads (${HOST_ALERTS_FORMAT})`, newer: true };
+  if (format === 1) doc = upgradeFromV1(doc);
+  const parsed = hostAlertsSchema.safeParse(doc);
+  if (!parsed.success) {
+    const reason = parsed.error.issues.map((i) => `${i.path.join(".") || "(document)"}: ${i.message}`).join("; ");
+    return { ok: false, reason, newer: false };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** `readHostAlerts` from JSON text. */
+export function parseHostAlerts(text: string): StoredRead<HostAlerts> {
+  try {
+    return readHostAlerts(JSON.parse(text));
+  } catch (error) {
+    return { ok: false, reason: `not JSON (${(error as Error).message})`, newer: false };
+  }
+}
+
+/** For documents embedded in other files (the cron state file): any known format, upgraded. */
+export const storedHostAlertsSchema = z.unknown().transform((value, ctx): HostAlerts => {
+  const read = readHostAlerts(value);
+  if (read.ok) return read.value;
+  ctx.addIssue({ code: "custom", message: read.reason });
+  return z.NEVER;
+});
 
 /** The identity of an alert across the system (silences, logs, messages). */
 export const alertKey = (host: string, check: string): string => `${host}\u0000${check}`;

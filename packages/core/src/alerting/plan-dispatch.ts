@@ -1,7 +1,9 @@
 import type { NotifySettings, RobotSettings } from "../notify/notify-settings.js";
 import type { Alert, AlertSeverity, HostAlerts } from "./alert-state.js";
+import type { PipelineAlerts } from "./pipeline-alerts.js";
+import { PIPELINE_SCOPE } from "./pipeline-alerts.js";
 import type { Silence } from "./silence.js";
-import { silences } from "./silence.js";
+import { silences, silencesPipeline } from "./silence.js";
 
 /** A group's timers, Alertmanager-style. */
 export interface GroupTimer {
@@ -27,6 +29,8 @@ export interface AlertView {
   firingSince?: number;
   resolvedAt?: number;
   removed?: boolean;
+  /** An alert about fleetwatch itself; `check` is its name, `host` is `fleetwatch`. */
+  pipeline?: boolean;
 }
 
 export interface PlannedMessage {
@@ -40,6 +44,8 @@ export interface PlannedMessage {
 }
 
 export interface NotifiedUpdate {
+  /** A pipeline alert's marker (then `host` is `fleetwatch` and `check` the alert's name). */
+  pipeline?: boolean;
   host: string;
   check: string;
   robot: string;
@@ -56,6 +62,8 @@ export interface DispatchPlan {
 
 export interface DispatchInput {
   hosts: readonly HostAlerts[];
+  /** Alerts about fleetwatch itself: sent to every robot, silenced only by their own name. */
+  pipeline?: PipelineAlerts;
   timers: Readonly<Record<string, GroupTimer>>;
   silences: readonly Silence[];
   settings: NotifySettings;
@@ -69,8 +77,21 @@ const RANK: Record<AlertSeverity, number> = { warning: 1, critical: 2 };
 
 export const groupKeyOf = (robot: string, group: string | undefined): string => `${robot}/${group ?? "-"}`;
 
-function view(host: HostAlerts, alert: Alert): AlertView {
+/** The group key of a robot's pipeline alerts. */
+export const pipelineGroupKey = (robot: string): string => `${robot}/@pipeline`;
+
+/** What the planner visits: a host, or the pipeline alerts shown like one. */
+interface Subject {
+  host: string;
+  address?: string;
+  group?: string;
+  pipeline?: boolean;
+  alerts: Record<string, Alert>;
+}
+
+function view(host: Subject, alert: Alert): AlertView {
   const v: AlertView = { host: host.host, check: alert.check, severity: alert.severity, message: alert.message, since: alert.since };
+  if (host.pipeline) v.pipeline = true;
   if (host.address !== undefined) v.address = host.address;
   if (host.group !== undefined) v.group = host.group;
   if (alert.unknown) v.unknown = true;
@@ -93,16 +114,19 @@ interface GroupState {
 
 function collectGroups(input: DispatchInput, robot: RobotSettings): Map<string, GroupState> {
   const groups = new Map<string, GroupState>();
-  const groupOf = (host: HostAlerts) => {
-    const key = groupKeyOf(robot.name, host.group);
+  const groupOf = (host: Subject) => {
+    const key = host.pipeline ? pipelineGroupKey(robot.name) : groupKeyOf(robot.name, host.group);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { key, firing: [], changed: false, resolved: [], reminderDue: false }));
     return g;
   };
-  for (const host of input.hosts) {
-    if (robot.groups && !(host.group !== undefined && robot.groups.includes(host.group))) continue;
+  const subjects: Subject[] = [...input.hosts];
+  if (input.pipeline) subjects.push({ host: PIPELINE_SCOPE, pipeline: true, alerts: input.pipeline.alerts });
+  for (const host of subjects) {
+    if (!host.pipeline && robot.groups && !(host.group !== undefined && robot.groups.includes(host.group))) continue;
     for (const alert of Object.values(host.alerts)) {
-      if (silences(input.silences, host.host, alert.check, input.now)) continue;
+      const muted = host.pipeline ? silencesPipeline(input.silences, alert.check, input.now) : silences(input.silences, host.host, alert.check, input.now);
+      if (muted) continue;
       const told = alert.notified[robot.name];
       const loudEnough = RANK[alert.severity] >= RANK[robot.minState];
       if (alert.status === "firing" && loudEnough) {
@@ -132,6 +156,7 @@ const bySeverity = (a: AlertView, b: AlertView) => RANK[b.severity] - RANK[a.sev
 export function planDispatch(input: DispatchInput): DispatchPlan {
   const { settings, now } = input;
   const plan: DispatchPlan = { messages: [], timers: {}, notified: [] };
+  forgetRemovedRobots(input, plan);
   for (const robot of settings.robots) {
     const due: PlannedMessage[] = [];
     for (const g of collectGroups(input, robot).values()) {
@@ -157,8 +182,8 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
         plan.timers[g.key] = timer;
         continue;
       }
-      for (const a of g.firing) plan.notified.push({ host: a.host, check: a.check, robot: robot.name, notified: { severity: a.severity, at: now } });
-      for (const a of g.resolved) plan.notified.push({ host: a.host, check: a.check, robot: robot.name, notified: null });
+      for (const a of g.firing) plan.notified.push({ ...scopeOf(a), host: a.host, check: a.check, robot: robot.name, notified: { severity: a.severity, at: now } });
+      for (const a of g.resolved) plan.notified.push({ ...scopeOf(a), host: a.host, check: a.check, robot: robot.name, notified: null });
       plan.timers[g.key] = g.firing.length > 0 ? { lastFlushAt: now } : null;
       const resolved = settings.sendResolved ? g.resolved : [];
       if (g.firing.length === 0 && resolved.length === 0) continue;
@@ -178,18 +203,43 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
   return plan;
 }
 
+const scopeOf = (a: AlertView): { pipeline?: true } => (a.pipeline ? { pipeline: true } : {});
+
+/** A robot no longer in the config will never be told anything: its markers go, so nothing waits on it. */
+function forgetRemovedRobots(input: DispatchInput, plan: DispatchPlan): void {
+  const configured = new Set(input.settings.robots.map((r) => r.name));
+  const visit = (host: string, alerts: Record<string, Alert>, pipeline: boolean) => {
+    for (const alert of Object.values(alerts)) {
+      for (const robot of Object.keys(alert.notified)) {
+        if (!configured.has(robot)) plan.notified.push({ ...(pipeline ? { pipeline: true } : {}), host, check: alert.check, robot, notified: null });
+      }
+    }
+  };
+  for (const host of input.hosts) visit(host.host, host.alerts, false);
+  if (input.pipeline) visit(PIPELINE_SCOPE, input.pipeline.alerts, true);
+}
+
 /** Applies the plan's notified markers to a host's alerts, and forgets resolved alerts nobody still has to hear about. */
 export function applyNotified(host: HostAlerts, updates: readonly NotifiedUpdate[]): HostAlerts {
+  return { ...host, alerts: applyMarkers(host.alerts, updates.filter((u) => !u.pipeline && u.host === host.host)) };
+}
+
+/** `applyNotified` for the pipeline alerts. */
+export function applyPipelineNotified(doc: PipelineAlerts, updates: readonly NotifiedUpdate[]): PipelineAlerts {
+  return { ...doc, alerts: applyMarkers(doc.alerts, updates.filter((u) => u.pipeline)) };
+}
+
+function applyMarkers(current: Record<string, Alert>, updates: readonly NotifiedUpdate[]): Record<string, Alert> {
   const alerts: Record<string, Alert> = {};
-  for (const [name, alert] of Object.entries(host.alerts)) {
+  for (const [name, alert] of Object.entries(current)) {
     const notified = { ...alert.notified };
     for (const u of updates) {
-      if (u.host !== host.host || u.check !== name) continue;
+      if (u.check !== name) continue;
       if (u.notified) notified[u.robot] = u.notified;
       else delete notified[u.robot];
     }
     if (alert.status === "resolved" && Object.keys(notified).length === 0) continue;
     alerts[name] = { ...alert, notified };
   }
-  return { ...host, alerts };
+  return alerts;
 }

@@ -7,13 +7,23 @@ import { encodeId } from "./encode-id.js";
 export const KEYS = {
   /** hash host → `slotStart|jobId` of the last check enqueued. */
   lastSlot: "fleetwatch:{sched}:last-slot",
-  /** hash of host names the scheduler currently schedules. */
-  scheduledHosts: "fleetwatch:{sched}:hosts",
+  /** The leading scheduler's lease: `id|token`, with a TTL. */
+  schedulerLease: "fleetwatch:{sched}:leader",
+  /** Counter: every new lease gets a higher token (the fence). */
+  schedulerLeaseToken: "fleetwatch:{sched}:leader-token",
+  /** hash host → its resolved settings (JSON): the fleet's published membership. */
+  members: "fleetwatch:{sched}:members",
+  /** hash: generation, configVersion, publishedAt, hosts, minIntervalMs. */
+  membership: "fleetwatch:{sched}:membership",
+  /** hash host → generation that removed it, until its removal event is queued. */
+  removals: "fleetwatch:{sched}:removals",
   /** Latest CheckResult per host (JSON, newest slot wins). */
   latestResult: (host: string) => `fleetwatch:{latest}:${encodeId(host)}`,
   /** Pinned host keys for `hostKeyPolicy: tofu` in the pipeline: hash `address:port` → base64 key. */
   pinnedHostKeys: "fleetwatch:{hostkeys}:pinned",
-  /** Alert state of one host (JSON with a version for compare-and-set). */
+  /** Alerts about fleetwatch itself (JSON, compare-and-set), apart from every host. */
+  pipelineAlerts: "fleetwatch:{alerts}:pipeline",
+  /** Alert state of one host (JSON, compare-and-set). */
   hostAlerts: (host: string) => `fleetwatch:{alerts}:host:${encodeId(host)}`,
   /** Hosts whose alerts need the dispatcher's attention. */
   activeHosts: "fleetwatch:{alerts}:active",
