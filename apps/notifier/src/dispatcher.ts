@@ -2,10 +2,22 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AlertStore, HostAlerts, LoadedFleet, NotificationJob, NotifySettings } from "@fleetwatch/core";
-import { applyNotified, applyStaleness, encodeId, KEYS, planDispatch, redisNow, renderMessage, resolveNotifySettings, staleDeadline } from "@fleetwatch/core";
-
-/** The pseudo-host under which "monitoring stalled" is reported. */
-export const PIPELINE_HOST = "fleetwatch";
+import {
+  applyNotified,
+  applyPipelineNotified,
+  applyStaleness,
+  clearPipelineAlert,
+  encodeId,
+  KEYS,
+  planDispatch,
+  raisePipelineAlert,
+  readMembershipMeta,
+  renderMessage,
+  resolveNotifySettings,
+  STALLED_ALERT,
+  stallCondition,
+  staleDeadline,
+} from "@fleetwatch/core";
 
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -15,12 +27,12 @@ return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0
 /**
  * The timed half of the notifier, run by one replica at a time (a lock in Redis): marks
  * stale hosts and a stalled pipeline, plans what each robot is told, enqueues the messages
- * and records what was said.
+ * and records what was said. Every time it judges by is Redis's.
  */
 export class Dispatcher {
   private settings: NotifySettings;
-  private defaultIntervalMs: number;
-  private readonly startedAt = Date.now();
+  /** Redis time of this replica's first tick: with no result ever seen, a stall is judged from then. */
+  private watchingSince: number | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -31,12 +43,10 @@ export class Dispatcher {
     private readonly log: Logger,
   ) {
     this.settings = resolveNotifySettings(fleet.config);
-    this.defaultIntervalMs = fleet.config.defaults?.interval ?? 60_000;
   }
 
   useConfig(fleet: LoadedFleet): void {
     this.settings = resolveNotifySettings(fleet.config);
-    this.defaultIntervalMs = fleet.config.defaults?.interval ?? 60_000;
   }
 
   get staleAfter(): number {
@@ -50,12 +60,14 @@ export class Dispatcher {
   async tick(): Promise<void> {
     const leader = await this.redis.eval(RENEW, 1, KEYS.dispatcherLock, this.id, String(this.tickMs() * 5));
     if (leader !== 1) return;
-    const now = await redisNow(this.redis);
+    const now = await this.store.now();
+    this.watchingSince ??= now;
     await this.markStale(now);
-    await this.markStalled(now);
+    await this.markStalled(now, this.watchingSince);
     const hosts = await this.store.loadMany(await this.store.activeHosts());
+    const pipeline = await this.store.pipelineAlerts();
     const silences = await this.store.silences();
-    const plan = planDispatch({ hosts, timers: await this.store.timers(), silences, settings: this.settings, now });
+    const plan = planDispatch({ hosts, pipeline, timers: await this.store.timers(), silences, settings: this.settings, now });
     for (const message of plan.messages) {
       const robot = this.settings.robots.find((r) => r.name === message.robot)!;
       const queue = this.queueFor(robot.name);
@@ -86,15 +98,21 @@ export class Dispatcher {
       );
     }
     await this.store.saveTimers(plan.timers);
+    const unchanged = (before: HostAlerts["alerts"], after: HostAlerts["alerts"]) => JSON.stringify(after) === JSON.stringify(before);
+    if (plan.notified.some((u) => u.pipeline)) {
+      await this.store.updatePipeline((current) => {
+        const next = applyPipelineNotified(current, plan.notified);
+        return unchanged(current.alerts, next.alerts) ? undefined : next;
+      });
+    }
     for (const host of hosts) {
-      const mine = plan.notified.filter((u) => u.host === host.host);
-      const unchanged = (before: HostAlerts, after: HostAlerts) => JSON.stringify(after.alerts) === JSON.stringify(before.alerts);
+      const mine = plan.notified.filter((u) => !u.pipeline && u.host === host.host);
       // Most active hosts need no write this tick: decide on the copy already loaded.
-      if (unchanged(host, applyNotified(host, mine))) continue;
+      if (mine.length === 0 || unchanged(host.alerts, applyNotified(host, mine).alerts)) continue;
       await this.store.update(host.host, (current) => {
         if (!current) return undefined;
         const next = applyNotified(current, mine);
-        if (unchanged(current, next)) return undefined;
+        if (unchanged(current.alerts, next.alerts)) return undefined;
         const gone = next.removed === true && Object.keys(next.alerts).length === 0;
         return gone ? { state: next, delete: true } : { state: next, ...(current.removed ? {} : { staleAt: staleDeadline(current, this.staleAfter) }) };
       });
@@ -106,9 +124,9 @@ export class Dispatcher {
 
   private async markStale(now: number): Promise<void> {
     for (const host of await this.store.staleHosts(now)) {
-      await this.store.update(host, (current) => {
+      await this.store.update(host, (current, at) => {
         if (!current || current.removed) return undefined;
-        const next = applyStaleness(current, now, this.staleAfter);
+        const next = applyStaleness(current, at, this.staleAfter);
         if (next === current) return undefined;
         this.log.warn({ host }, "host is stale: no check result for several intervals");
         return { state: next };
@@ -116,28 +134,20 @@ export class Dispatcher {
     }
   }
 
-  /** No results at all for staleAfter intervals: the scheduler or the workers are down. */
-  private async markStalled(now: number): Promise<void> {
-    const last = (await this.store.lastResultSeen()) ?? this.startedAt;
-    const stalled = now - last >= this.staleAfter * this.defaultIntervalMs;
-    await this.store.update(PIPELINE_HOST, (current) => {
-      const firing = current?.alerts.pipeline?.status === "firing";
-      if (stalled === firing) return undefined;
-      const base: HostAlerts = current ?? { host: PIPELINE_HOST, lastSlot: 0, lastResultAt: now, intervalMs: this.defaultIntervalMs, for: 1, alerts: {}, version: 0 };
-      const previous = current?.alerts.pipeline;
-      if (stalled) {
-        this.log.error({ silentForMs: now - last }, "monitoring stalled: no check results are arriving");
-        const message = `monitoring stalled: no check results for ${Math.round((now - last) / 1000)}s (scheduler or workers down?)`;
-        return {
-          state: {
-            ...base,
-            alerts: { pipeline: { check: "pipeline", status: "firing", severity: "critical", count: 1, since: last, firingSince: now, message, notified: previous?.notified ?? {} } },
-          },
-        };
+  /** No results at all for what the membership should be producing: the scheduler or the workers are down. */
+  private async markStalled(now: number, watchingSince: number): Promise<void> {
+    const membership = await readMembershipMeta(this.redis);
+    const lastResultAt = await this.store.lastResultSeen();
+    const condition = stallCondition({ membership, ...(lastResultAt === undefined ? {} : { lastResultAt }), watchingSince, staleAfter: this.staleAfter, now });
+    await this.store.updatePipeline((current, at) => {
+      const firing = current.alerts[STALLED_ALERT]?.status === "firing";
+      if (condition) {
+        if (!firing) this.log.error({ message: condition.message }, "monitoring stalled: no check results are arriving");
+        return firing ? undefined : raisePipelineAlert(current, condition, at);
       }
-      if (!previous) return undefined;
+      if (!firing) return undefined;
       this.log.info("monitoring resumed: check results are arriving again");
-      return { state: { ...base, alerts: { pipeline: { ...previous, status: "resolved", resolvedAt: now, message: "monitoring resumed" } } } };
+      return clearPipelineAlert(current, STALLED_ALERT, at, "monitoring resumed");
     });
   }
 }

@@ -11,7 +11,9 @@ import { resultProcessor } from "./result-processor.js";
 const { log, holder, connect } = bootstrapApp("fleetwatch-notifier");
 const redis = connect();
 const workerRedis = connect();
-const store = new AlertStore(redis);
+const store = new AlertStore(redis, (key, reason, newer) =>
+  log.error({ key, reason }, newer ? "stored state written by a newer fleetwatch: left alone (upgrade this notifier)" : "stored state cannot be read: skipped"),
+);
 
 const robots = new Map<string, RobotDelivery>();
 let settings = resolveNotifySettings(holder.current.config);
@@ -44,7 +46,7 @@ holder.onChange((next) => {
 });
 const loop = startTickLoop(log, "dispatch tick", () => dispatcher.tick(), () => dispatcher.tickMs());
 onShutdown(log, async () => {
-  loop.stop();
+  await loop.stop();
   await results.close();
   await Promise.all([...robots.values()].map((r) => r.close()));
   await Promise.all([redis.quit(), workerRedis.quit()]);

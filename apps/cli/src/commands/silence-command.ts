@@ -28,6 +28,7 @@ export async function silenceAdd(redis: Redis, options: SilenceAddOptions, io: C
   const now = await redisNow(redis);
   const silence: Silence = {
     id: randomBytes(4).toString("hex"),
+    scope: "host",
     host: options.host,
     check: options.check,
     startsAt: now,

@@ -1,17 +1,17 @@
 import type { Redis } from "ioredis";
 import type { CheckResult } from "@fleetwatch/core";
-import { CHECK_RESULT_VERSION, globMatcher, KEYS, NAGIOS_EXIT, readLatestResult, worstSeverity } from "@fleetwatch/core";
+import { CHECK_RESULT_VERSION, globMatcher, NAGIOS_EXIT, readLatestResult, readMembership, worstSeverity } from "@fleetwatch/core";
 import type { CliIo } from "../cli-io.js";
 import { EXIT } from "../cli-io.js";
 import { colourEnabled } from "../render/colour.js";
 import { renderResultsTable } from "../render/results-table.js";
 
 /**
- * `fleetwatch status`: the latest result of every host the pipeline schedules, read from
- * Redis, as the same table `check` prints. Exit code as a Nagios plugin, over those results.
+ * `fleetwatch status`: the latest result of every host in the published membership (what
+ * the leading scheduler schedules), read from Redis, as the same table `check` prints. Exit code as a Nagios plugin, over those results.
  */
 export async function statusCommand(redis: Redis, options: { host?: string; json: boolean }, io: CliIo): Promise<number> {
-  let names = (await redis.smembers(KEYS.scheduledHosts)).sort();
+  let names = (await readMembership(redis)).members.map((h) => h.name);
   if (options.host !== undefined) names = names.filter(globMatcher(options.host));
   if (names.length === 0) {
     io.stderr.write("fleetwatch: no hosts are scheduled (is fleetwatch-scheduler running against this REDIS_URL?)\n");

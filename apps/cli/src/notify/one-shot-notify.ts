@@ -50,7 +50,8 @@ export async function notifyOnce(fleet: LoadedFleet, results: readonly CheckResu
   const byName = new Map(fleet.hosts.map((h) => [h.name, h]));
   for (const result of results) {
     const host = byName.get(result.host.name)!;
-    hosts[host.name] = applyResult(hosts[host.name], { kind: "result", slot: run, slotStart: now, intervalMs: host.intervalMs, for: host.for, result }, now).state;
+    const applied = applyResult(hosts[host.name], { kind: "result", slot: run, slotStart: now, intervalMs: host.intervalMs, for: host.for, result }, now);
+    if (applied.state) hosts[host.name] = applied.state;
   }
   for (const [name, current] of Object.entries(hosts)) {
     if (!byName.has(name) && !current.removed) hosts[name] = applyRemoval(current, now);
