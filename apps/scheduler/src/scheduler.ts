@@ -54,6 +54,7 @@ export class Scheduler {
     fleet: LoadedFleet,
     private readonly id: string,
     private readonly log: Logger,
+    private readonly options: { leaseMs?: number } = {},
   ) {
     this.fleet = fleet;
   }
@@ -71,7 +72,7 @@ export class Scheduler {
 
   /** How long a lease lasts without renewal: a standby takes over this long after the leader dies. */
   leaseMs(): number {
-    return Math.max(5_000, 10 * this.tickMs());
+    return this.options.leaseMs ?? Math.max(5_000, 10 * this.tickMs());
   }
 
   async tick(): Promise<void> {
