@@ -34,6 +34,7 @@ const CHECKS_ZH: Record<string, string> = {
   probe: "探测",
   stale: "无检查结果",
   pipeline: "监控管道",
+  stalled: "监控停滞",
 };
 
 const zhCN: Catalogue = {

@@ -35,6 +35,15 @@ describe("renderMessage", () => {
     expect(renderMessage(planned([proc]), robot, settings("zh-CN"), NOW).parts[0]).toContain("进程 mysqld: 未运行");
   });
 
+  it("shows pipeline alerts under their own heading, apart from a host called fleetwatch", () => {
+    const stalled: AlertView = { ...alert("fleetwatch", "stalled", "critical"), pipeline: true, since: NOW - 180_000 };
+    const text = renderMessage({ ...planned([stalled, alert("fleetwatch", "cpu", "critical")]), groupKeys: ["ops/@pipeline", "ops/-"] }, robot, settings("zh-CN"), NOW).parts[0]!;
+    expect(text).toContain("2 严重（2 台主机）");
+    expect(text).toContain("**fleetwatch · 监控管道**\n");
+    expect(text).toContain("监控停滞: 监控停滞：已 3m 没有任何检查结果");
+    expect(text).toContain("**fleetwatch** (10.0.0.1)\n- 严重 · CPU");
+  });
+
   it("speaks Chinese by default catalogue", () => {
     const out = renderMessage(planned([alert("web-1", "process:kubelet", "critical")]), robot, settings("zh-CN"), NOW);
     expect(out.title).toContain("告警");

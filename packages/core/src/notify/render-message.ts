@@ -1,5 +1,6 @@
 import type { AlertSeverity } from "../alerting/alert-state.js";
 import type { AlertView, PlannedMessage } from "../alerting/plan-dispatch.js";
+import { PIPELINE_SCOPE, STALLED_ALERT } from "../alerting/pipeline-alerts.js";
 import { formatDuration } from "../util/duration.js";
 import { escapeMarkdown } from "./escape-markdown.js";
 import type { Catalogue } from "./locale-catalogue.js";
@@ -20,12 +21,14 @@ export interface RenderedMessage {
 
 const ICON: Record<AlertSeverity, string> = { critical: "🔴", warning: "🟠" };
 
-function hostsOf(alerts: readonly AlertView[]): Map<string, AlertView[]> {
+/** Alerts by host; pipeline alerts under a heading of their own, apart from any host of the same name. */
+function hostsOf(t: Catalogue, alerts: readonly AlertView[]): Map<string, AlertView[]> {
   const hosts = new Map<string, AlertView[]>();
   for (const a of alerts) {
-    const list = hosts.get(a.host) ?? [];
+    const key = a.pipeline ? `${PIPELINE_SCOPE} · ${t.check("pipeline")}` : a.host;
+    const list = hosts.get(key) ?? [];
     list.push(a);
-    hosts.set(a.host, list);
+    hosts.set(key, list);
   }
   return hosts;
 }
@@ -39,8 +42,8 @@ const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ?
 /** What is wrong, in the team's language where fleetwatch knows it; a technical reason otherwise. */
 function describe(t: Catalogue, a: AlertView, now: number): string {
   if (a.check.startsWith("process:")) return a.unknown ? t.processUnknown : t.processMissing;
-  if (a.check === "stale") return t.noResultFor(formatDuration(Math.max(0, now - a.since)));
-  if (a.check === "pipeline") return t.pipelineStalled(formatDuration(Math.max(0, now - a.since)));
+  if (a.check === "stale" && !a.pipeline) return t.noResultFor(formatDuration(Math.max(0, now - a.since)));
+  if (a.pipeline) return a.check === STALLED_ALERT ? t.pipelineStalled(formatDuration(Math.max(0, now - a.since))) : escapeMarkdown(a.message);
   if (a.value !== undefined && a.threshold) {
     const bound = a.severity === "critical" ? a.threshold.critical : a.threshold.warning;
     const unit = a.unit === "%" ? "%" : a.unit ? ` ${a.unit}` : "";
@@ -52,9 +55,9 @@ function describe(t: Catalogue, a: AlertView, now: number): string {
 
 function detailedLines(t: Catalogue, firing: readonly AlertView[], now: number): string[] {
   const lines: string[] = [];
-  for (const [host, alerts] of hostsOf(firing)) {
+  for (const [host, alerts] of hostsOf(t, firing)) {
     const first = alerts[0]!;
-    const address = first.address && first.address !== host ? ` (${escapeMarkdown(first.address)})` : "";
+    const address = first.address && first.address !== host && !first.pipeline ? ` (${escapeMarkdown(first.address)})` : "";
     lines.push(`${ICON[first.severity]} **${escapeMarkdown(host)}**${address}`);
     for (const a of alerts) {
       const since = a.firingSince !== undefined ? t.firingFor(formatDuration(Math.max(0, now - a.since))) : "";
@@ -85,7 +88,7 @@ function summaryLines(t: Catalogue, firing: readonly AlertView[]): string[] {
 function resolvedLines(t: Catalogue, resolved: readonly AlertView[]): string[] {
   if (resolved.length === 0) return [];
   const lines = [`#### ✅ ${t.resolved}`];
-  for (const [host, alerts] of hostsOf(resolved)) {
+  for (const [host, alerts] of hostsOf(t, resolved)) {
     const removed = alerts.some((a) => a.removed) ? ` — ${t.hostRemoved}` : "";
     lines.push(`- **${escapeMarkdown(host)}**: ${alerts.map((a) => escapeMarkdown(t.check(a.check))).join(", ")}${removed}`);
   }
@@ -111,16 +114,17 @@ function formatTime(now: number, timezone: string): string {
 export function renderMessage(message: PlannedMessage, robot: RobotSettings, settings: NotifySettings, now: number): RenderedMessage {
   const t = CATALOGUES[settings.locale];
   const { firing, resolved } = message;
-  const hostCount = new Set([...firing, ...resolved].map((a) => a.host)).size;
+  const subject = (a: AlertView) => (a.pipeline ? "\u0000pipeline" : a.host);
+  const hostCount = new Set([...firing, ...resolved].map(subject)).size;
   const counts = {
-    critical: new Set(firing.filter((a) => a.severity === "critical").map((a) => a.host)).size,
-    warning: new Set(firing.filter((a) => a.severity === "warning").map((a) => a.host)).size,
-    resolved: new Set(resolved.map((a) => a.host)).size,
+    critical: new Set(firing.filter((a) => a.severity === "critical").map(subject)).size,
+    warning: new Set(firing.filter((a) => a.severity === "warning").map(subject)).size,
+    resolved: new Set(resolved.map(subject)).size,
     hosts: hostCount,
   };
   const state = firing.length === 0 ? t.resolved : message.reminder ? t.reminder : t.firing;
   const icon = firing.length === 0 ? "✅" : ICON[firing.some((a) => a.severity === "critical") ? "critical" : "warning"];
-  const groups = [...new Set(message.groupKeys.map((k) => k.split("/")[1]!).filter((g) => g !== "-"))];
+  const groups = [...new Set(message.groupKeys.map((k) => k.split("/")[1]!).filter((g) => g !== "-" && !g.startsWith("@")))];
   const scope = groups.length > 0 && groups.length <= 3 ? ` ${groups.map(escapeMarkdown).join(", ")}` : "";
   const title = `[${state}]${scope} ${t.headline(counts)}`;
 
