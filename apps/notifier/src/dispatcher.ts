@@ -108,7 +108,7 @@ export class Dispatcher {
     for (const host of hosts) {
       const mine = plan.notified.filter((u) => !u.pipeline && u.host === host.host);
       // Most active hosts need no write this tick: decide on the copy already loaded.
-      if (mine.length === 0 || unchanged(host.alerts, applyNotified(host, mine).alerts)) continue;
+      if (unchanged(host.alerts, applyNotified(host, mine).alerts)) continue;
       await this.store.update(host.host, (current) => {
         if (!current) return undefined;
         const next = applyNotified(current, mine);
