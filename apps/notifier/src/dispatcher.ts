@@ -79,8 +79,8 @@ export class Dispatcher {
           robot: robot.name,
           title: rendered.title,
           markdown,
-          atMobiles: rendered.atMobiles,
-          isAtAll: rendered.isAtAll,
+          atMobiles: i === 0 ? rendered.atMobiles : [],
+          isAtAll: i === 0 && rendered.isAtAll,
           groupKey: message.groupKeys.join("+"),
           createdAt: now,
         };

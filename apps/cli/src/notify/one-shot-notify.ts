@@ -16,12 +16,12 @@ async function deliver(settings: NotifySettings, message: DispatchPlan["messages
   const secret = robot.secretRef ? resolveSecret(robot.secretRef) : undefined;
   if (secret && !secret.ok) return `secret: ${secret.error}`;
   const rendered = renderMessage(message, robot, settings, now);
-  for (const markdown of rendered.parts) {
+  for (const [i, markdown] of rendered.parts.entries()) {
     let last = "";
     for (let attempt = 0; attempt < 3; attempt++) {
       const result = await sendDingtalk(
         { webhook: webhook.value, ...(secret?.ok ? { secret: secret.value } : {}) },
-        { title: rendered.title, markdown, atMobiles: rendered.atMobiles, isAtAll: rendered.isAtAll },
+        { title: rendered.title, markdown, atMobiles: i === 0 ? rendered.atMobiles : [], isAtAll: i === 0 && rendered.isAtAll },
       );
       if (result.ok) {
         last = "";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OUTCOMES } from "../result/outcome.js";
 
 export const ALERT_SEVERITIES = ["warning", "critical"] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
@@ -23,6 +24,8 @@ export const alertSchema = z.object({
   since: z.number(),
   firingSince: z.number().optional(),
   resolvedAt: z.number().optional(),
+  /** For a stage alert (reachability, ssh, probe): how the check ended, for the message's words. */
+  outcome: z.enum(OUTCOMES).optional(),
   /** Resolved because the host left the config. */
   removed: z.boolean().optional(),
   message: z.string(),

@@ -108,7 +108,10 @@ export function applyResult(stored: HostAlerts | undefined, job: ResultOf, now: 
     const failed = STAGE_ORDER.indexOf(STAGE_CHECK[result.outcome]);
     STAGE_ORDER.forEach((name, index) => {
       if (index < failed) set(name, observe(alerts[name], passed(name), job.for, now));
-      if (index === failed) set(name, observe(alerts[name], reported.get(name) ?? failure(name, result.reason), job.for, now));
+      if (index === failed) {
+        const alert = observe(alerts[name], reported.get(name) ?? failure(name, result.reason), job.for, now);
+        set(name, alert && { ...alert, outcome: result.outcome });
+      }
     });
     set("stale", observe(alerts.stale, passed("stale"), job.for, now));
   }

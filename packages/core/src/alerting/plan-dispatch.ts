@@ -1,4 +1,5 @@
 import type { NotifySettings, RobotSettings } from "../notify/notify-settings.js";
+import type { FailureOutcome } from "../result/outcome.js";
 import type { Alert, AlertSeverity, HostAlerts } from "./alert-state.js";
 import type { PipelineAlerts } from "./pipeline-alerts.js";
 import { PIPELINE_SCOPE } from "./pipeline-alerts.js";
@@ -31,6 +32,10 @@ export interface AlertView {
   removed?: boolean;
   /** An alert about fleetwatch itself; `check` is its name, `host` is `fleetwatch`. */
   pipeline?: boolean;
+  /** How a stage check ended (unreachable, auth_failed…), for the message's words. */
+  outcome?: FailureOutcome;
+  /** In this message for the first time (`new`) or at a higher severity than last said (`escalated`): what may ring. */
+  change?: "new" | "escalated";
 }
 
 export interface PlannedMessage {
@@ -101,6 +106,7 @@ function view(host: Subject, alert: Alert): AlertView {
   if (alert.firingSince !== undefined) v.firingSince = alert.firingSince;
   if (alert.resolvedAt !== undefined) v.resolvedAt = alert.resolvedAt;
   if (alert.removed) v.removed = true;
+  if (alert.outcome !== undefined && alert.outcome !== "ok") v.outcome = alert.outcome;
   return v;
 }
 
@@ -131,7 +137,10 @@ function collectGroups(input: DispatchInput, robot: RobotSettings): Map<string, 
       const loudEnough = RANK[alert.severity] >= RANK[robot.minState];
       if (alert.status === "firing" && loudEnough) {
         const g = groupOf(host);
-        g.firing.push(view(host, alert));
+        const v = view(host, alert);
+        if (!told) v.change = "new";
+        else if (RANK[alert.severity] > RANK[told.severity]) v.change = "escalated";
+        g.firing.push(v);
         if (!told || told.severity !== alert.severity) g.changed = true;
         else if (input.now >= told.at + input.settings.repeatIntervalMs) g.reminderDue = true;
       } else if (told) {
