@@ -13,8 +13,8 @@ const check = () => runCli(["check", "-c", fleet, "--notify", "--state", state],
 
 /** Moves every "told at" in the state file back by `ms`: as if that much time had passed, without waiting for it. */
 function age(ms: number): void {
-  const doc = JSON.parse(readFileSync(state, "utf8")) as { hosts: Record<string, { alerts: Record<string, { notified: Record<string, { at: number }> }> }> };
-  for (const host of Object.values(doc.hosts)) for (const alert of Object.values(host.alerts)) for (const told of Object.values(alert.notified)) told.at -= ms;
+  const doc = JSON.parse(readFileSync(state, "utf8")) as { hosts: Record<string, { alerts: Record<string, { decided: Record<string, { at: number }> }> }> };
+  for (const host of Object.values(doc.hosts)) for (const alert of Object.values(host.alerts)) for (const told of Object.values(alert.decided)) told.at -= ms;
   writeFileSync(state, JSON.stringify(doc));
 }
 

@@ -119,7 +119,7 @@ describe("monitoring stalled", () => {
     expect((await store.pipelineAlerts()).alerts).toEqual({});
     const stalled = await waitFor("the stall (3 × 300 ms without results)", async () => (await dispatcher.tick(), (await store.pipelineAlerts()).alerts.stalled), 10_000);
     expect(stalled.status).toBe("firing");
-    await waitFor("the stall to be sent", async () => (await dispatcher.tick(), (await store.pipelineAlerts()).alerts.stalled!.notified.ops), 10_000);
+    await waitFor("the stall to be sent", async () => (await dispatcher.tick(), (await store.pipelineAlerts()).alerts.stalled!.decided.ops), 10_000);
     const resultsArrive = async () => resultProcessor(store, () => 3, quiet)(asJob(result("h0", await redisNow(redis))));
     await waitFor("the RESOLVED to be sent", async () => (await resultsArrive(), await dispatcher.tick(), (await store.pipelineAlerts()).alerts.stalled === undefined), 10_000);
     const texts = (await queue.getJobs(["waiting"])).map((j) => j.data.title);

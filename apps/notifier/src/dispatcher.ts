@@ -3,8 +3,8 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AlertStore, HostAlerts, LoadedFleet, NotificationJob, NotifySettings } from "@fleetwatch/core";
 import {
-  applyNotified,
-  applyPipelineNotified,
+  applyDecided,
+  applyPipelineDecided,
   applyStaleness,
   clearPipelineAlert,
   encodeId,
@@ -99,19 +99,19 @@ export class Dispatcher {
     }
     await this.store.saveTimers(plan.timers);
     const unchanged = (before: HostAlerts["alerts"], after: HostAlerts["alerts"]) => JSON.stringify(after) === JSON.stringify(before);
-    if (plan.notified.some((u) => u.pipeline)) {
+    if (plan.decided.some((u) => u.pipeline)) {
       await this.store.updatePipeline((current) => {
-        const next = applyPipelineNotified(current, plan.notified);
+        const next = applyPipelineDecided(current, plan.decided);
         return unchanged(current.alerts, next.alerts) ? undefined : next;
       });
     }
     for (const host of hosts) {
-      const mine = plan.notified.filter((u) => !u.pipeline && u.host === host.host);
+      const mine = plan.decided.filter((u) => !u.pipeline && u.host === host.host);
       // Most active hosts need no write this tick: decide on the copy already loaded.
-      if (unchanged(host.alerts, applyNotified(host, mine).alerts)) continue;
+      if (unchanged(host.alerts, applyDecided(host, mine).alerts)) continue;
       await this.store.update(host.host, (current) => {
         if (!current) return undefined;
-        const next = applyNotified(current, mine);
+        const next = applyDecided(current, mine);
         if (unchanged(current.alerts, next.alerts)) return undefined;
         const gone = next.removed === true && Object.keys(next.alerts).length === 0;
         return gone ? { state: next, delete: true } : { state: next, ...(current.removed ? {} : { staleAt: staleDeadline(current, this.staleAfter) }) };

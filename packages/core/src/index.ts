@@ -46,6 +46,7 @@ export * from "./util/glob.js";
 export * from "./alerting/silence.js";
 export * from "./notify/notify-settings.js";
 export * from "./alerting/plan-dispatch.js";
+export * from "./alerting/delivery-markers.js";
 export * from "./notify/locale-catalogue.js";
 export * from "./notify/escape-markdown.js";
 export * from "./notify/split-markdown.js";

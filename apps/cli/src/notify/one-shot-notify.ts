@@ -1,5 +1,5 @@
-import type { CheckResult, DispatchPlan, HostAlerts, LoadedFleet, NotifySettings } from "@fleetwatch/core";
-import { applyNotified, applyRemoval, applyResult, planDispatch, renderMessage, resolveNotifySettings, resolveSecret, sendDingtalk } from "@fleetwatch/core";
+import type { CheckResult, DeliveryReceipt, DispatchPlan, HostAlerts, LoadedFleet, NotifySettings } from "@fleetwatch/core";
+import { applyDecided, applyReceipt, applyRemoval, applyResult, planDispatch, renderMessage, resolveNotifySettings, resolveSecret, sendDingtalk } from "@fleetwatch/core";
 import type { StateFile } from "./state-file.js";
 
 export interface NotifyOutcome {
@@ -60,16 +60,20 @@ export async function notifyOnce(fleet: LoadedFleet, results: readonly CheckResu
   const failed: NotifyOutcome["failed"] = [];
   const undelivered = new Set<string>();
   const failedGroups = new Set<string>();
+  const receipts: DeliveryReceipt[] = [];
   for (const message of plan.messages) {
     const reason = await deliver(settings, message, now);
-    if (!reason) continue;
+    if (!reason) {
+      receipts.push({ robot: message.robot, messageId: message.id, outcome: "delivered", reports: message.reports, at: now });
+      continue;
+    }
     failed.push({ robot: message.robot, reason });
     for (const a of [...message.firing, ...message.resolved]) undelivered.add(alertId(message.robot, a.host, a.check));
     for (const key of message.groupKeys) failedGroups.add(key);
   }
-  const said = plan.notified.filter((u) => !undelivered.has(alertId(u.robot, u.host, u.check)));
+  const said = plan.decided.filter((u) => !undelivered.has(alertId(u.robot, u.host, u.check)));
   for (const [name, current] of Object.entries(hosts)) {
-    const next = applyNotified(current, said);
+    const next = receipts.reduce(applyReceipt, applyDecided(current, said));
     if (next.removed && Object.keys(next.alerts).length === 0) delete hosts[name];
     else hosts[name] = next;
   }

@@ -4,11 +4,19 @@ import { OUTCOMES } from "../result/outcome.js";
 export const ALERT_SEVERITIES = ["warning", "critical"] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
-/** What a robot was last told about an alert. */
-export const notifiedSchema = z.object({
+/**
+ * Per robot, two markers. *decided*: what the dispatcher planned to say (drives planning and
+ * message ids). *delivered*: what DingTalk confirmed with errcode 0 (drives the RESOLVED
+ * obligation and re-sending after a failure). `epoch` is the alert's epoch said.
+ */
+export const markerSchema = z.object({
   severity: z.enum(ALERT_SEVERITIES),
   at: z.number(),
+  epoch: z.number().int().default(0),
+  /** The message carrying it was parked (DingTalk refused it for good): retried every 15 minutes and on reload. */
+  parked: z.boolean().optional(),
 });
+export type Marker = z.infer<typeof markerSchema>;
 
 /**
  * One alert: a (host, check) pair. `pending` until the `for`-th consecutive non-ok result,
@@ -32,8 +40,12 @@ export const alertSchema = z.object({
   value: z.number().optional(),
   unit: z.string().optional(),
   threshold: z.object({ warning: z.number().optional(), critical: z.number().optional() }).optional(),
-  /** Per robot: what it was last told (firing, with which severity, when). */
-  notified: z.record(z.string(), notifiedSchema).default({}),
+  /** Changes only when the alert fires, escalates or resolves: what a message reports it at. */
+  epoch: z.number().int().default(0),
+  /** Per robot: what the dispatcher decided to tell it (firing, with which severity, when). */
+  decided: z.record(z.string(), markerSchema).default({}),
+  /** Per robot: what DingTalk confirmed it was told. */
+  delivered: z.record(z.string(), markerSchema).default({}),
 });
 export type Alert = z.infer<typeof alertSchema>;
 
@@ -73,7 +85,19 @@ function upgradeFromV1(doc: Record<string, unknown>): Record<string, unknown> {
   const { lastSlot, ...rest } = doc;
   const interval = typeof doc.intervalMs === "number" ? doc.intervalMs : 0;
   const lastSlotStart = typeof lastSlot === "number" ? (lastSlot + 1) * interval - 1 : 0;
-  return { ...rest, format: HOST_ALERTS_FORMAT, lastSlotStart };
+  return { ...rest, format: HOST_ALERTS_FORMAT, lastSlotStart, alerts: upgradeAlerts(doc.alerts) };
+}
+
+/** Format 1 alerts had one marker, `notified`, written when a message was queued: taken as decided and delivered. */
+export function upgradeAlerts(alerts: unknown): unknown {
+  if (typeof alerts !== "object" || alerts === null) return alerts;
+  return Object.fromEntries(
+    Object.entries(alerts as Record<string, Record<string, unknown>>).map(([name, alert]) => {
+      if (typeof alert !== "object" || alert === null || !("notified" in alert)) return [name, alert];
+      const { notified, ...rest } = alert;
+      return [name, { ...rest, decided: notified, delivered: notified }];
+    }),
+  );
 }
 
 export type StoredRead<T> = { ok: true; value: T } | { ok: false; reason: string; newer: boolean };

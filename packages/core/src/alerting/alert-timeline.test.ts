@@ -6,7 +6,9 @@ import type { Outcome } from "../result/outcome.js";
 import type { HostAlerts } from "./alert-state.js";
 import { applyRemoval, applyResult, applyStaleness } from "./apply-result.js";
 import type { DispatchPlan, GroupTimer } from "./plan-dispatch.js";
-import { applyNotified, applyPipelineNotified, planDispatch } from "./plan-dispatch.js";
+import { applyDecided, applyPipelineDecided, planDispatch } from "./plan-dispatch.js";
+import type { DeliveryReceipt } from "./delivery-markers.js";
+import { applyPipelineReceipt, applyReceipt, unparkAlerts } from "./delivery-markers.js";
 import type { PipelineAlerts } from "./pipeline-alerts.js";
 import { clearPipelineAlert, emptyPipelineAlerts, raisePipelineAlert, STALLED_ALERT } from "./pipeline-alerts.js";
 import type { Silence } from "./silence.js";
@@ -75,13 +77,30 @@ class Timeline {
 
   tick(s: NotifySettings = settings): void {
     const plan = planDispatch({ hosts: [...this.hosts.values()], pipeline: this.pipeline, timers: this.timers, silences: this.silences, settings: s, now: this.now });
-    this.pipeline = applyPipelineNotified(this.pipeline, plan.notified);
+    this.pipeline = applyPipelineDecided(this.pipeline, plan.decided);
     for (const [key, timer] of Object.entries(plan.timers)) {
       if (timer) this.timers[key] = timer;
       else delete this.timers[key];
     }
-    for (const [name, host] of this.hosts) this.hosts.set(name, applyNotified(host, plan.notified));
+    for (const [name, host] of this.hosts) this.hosts.set(name, applyDecided(host, plan.decided));
     this.sent.push(...plan.messages);
+    // DingTalk answers at once (or refuses, for the robots in `failing`).
+    for (const m of plan.messages) this.receipt({ robot: m.robot, messageId: m.id, outcome: this.failing.has(m.robot) ? "parked" : "delivered", reports: m.reports, at: this.now });
+  }
+
+  failing = new Set<string>();
+
+  receipt(receipt: DeliveryReceipt): void {
+    this.pipeline = applyPipelineReceipt(this.pipeline, receipt);
+    for (const [name, host] of this.hosts) this.hosts.set(name, applyReceipt(host, receipt));
+  }
+
+  /** The parked messages' retry. */
+  unpark(): void {
+    for (const [name, host] of this.hosts) {
+      const alerts = unparkAlerts(host.alerts);
+      if (alerts) this.hosts.set(name, { ...host, alerts });
+    }
   }
 
   take(): DispatchPlan["messages"] {
@@ -429,5 +448,64 @@ describe("configured robots", () => {
     t.advance(600 * S); // "old" is no longer configured
     expect(summary(t.take())).toEqual([{ firing: [], resolved: ["web-1/cpu"], reminder: false }]);
     expect(t.hosts.get("web-1")!.alerts).toEqual({});
+  });
+});
+
+describe("decided and delivered", () => {
+  it("decides the same message id again when the decision was not recorded (a crash between queueing and recording)", () => {
+    const t = new Timeline();
+    t.result("web-1", { cpu: "critical" });
+    t.result("web-1", { cpu: "critical" });
+    t.now += 30 * S;
+    const input = () => ({ hosts: [...t.hosts.values()], timers: t.timers, silences: [], settings, now: t.now });
+    const first = planDispatch(input());
+    t.now += 5 * S;
+    const again = planDispatch(input());
+    expect(again.messages.map((m) => m.id)).toEqual(first.messages.map((m) => m.id));
+    t.tick();
+    const fired = t.take();
+    t.advance(4 * 3600 * S);
+    const reminders = t.take();
+    expect(reminders.map((m) => m.reminder)).toEqual([true]);
+    expect(reminders[0]!.id).not.toBe(fired[0]!.id);
+  });
+
+  it("moves an alert's epoch when it fires, escalates or resolves, not otherwise", () => {
+    const t = new Timeline();
+    const epoch = () => t.hosts.get("db")!.alerts.disk?.epoch;
+    t.result("db", { disk: "warning" });
+    expect(epoch()).toBe(0);
+    t.result("db", { disk: "warning" });
+    expect(epoch()).toBe(1);
+    t.result("db", { disk: "critical" });
+    expect(epoch()).toBe(2);
+    t.result("db", { disk: "warning" });
+    expect(epoch()).toBe(2);
+    t.advance(30 * S);
+    t.result("db", { disk: "ok" });
+    expect(epoch()).toBe(3);
+  });
+
+  it("sends no RESOLVED for a FIRING DingTalk refused, and re-sends what still fires when parked messages are retried", () => {
+    const t = new Timeline();
+    t.failing.add("ops");
+    t.result("a", { cpu: "critical" });
+    t.result("a", { cpu: "critical" });
+    t.result("b", { cpu: "critical" });
+    t.result("b", { cpu: "critical" });
+    t.advance(30 * S);
+    expect(t.take()).toHaveLength(1); // refused: parked
+    t.result("a", { cpu: "ok" });
+    t.advance(600 * S);
+    expect(t.take()).toEqual([]); // the chat never saw a FIRING for a: nothing to resolve; b waits for the retry
+    expect(t.hosts.get("a")!.alerts).toEqual({});
+    t.failing.clear(); // the robot was fixed on DingTalk's side
+    t.unpark();
+    t.advance(30 * S);
+    expect(summary(t.take())).toEqual([{ firing: ["b/cpu=critical"], resolved: [], reminder: false }]);
+    t.result("b", { cpu: "ok" });
+    t.advance(600 * S);
+    expect(summary(t.take())).toEqual([{ firing: [], resolved: ["b/cpu"], reminder: false }]);
+    expect(t.hosts.get("b")!.alerts).toEqual({});
   });
 });

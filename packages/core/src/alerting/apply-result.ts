@@ -9,8 +9,10 @@ export const STAGE_CHECKS: ReadonlySet<string> = new Set([...Object.values(STAGE
 
 type ResultOf = Extract<ResultJob, { kind: "result" }>;
 
-/** A robot was told this alert fires: it is owed a RESOLVED when it stops. */
-export const isTold = (alert: Alert): boolean => Object.keys(alert.notified).length > 0;
+/** A robot was (or is about to be) told this alert fires: it is owed a RESOLVED when it stops. */
+export const isTold = (alert: Alert): boolean => Object.keys(alert.decided).length > 0 || Object.keys(alert.delivered).length > 0;
+
+const SEVERITY_RANK = { warning: 1, critical: 2 } as const;
 
 /** A non-ok observation moves an alert towards firing; an ok one resolves or forgets it. */
 function observe(alert: Alert | undefined, item: CheckItem, forCount: number, now: number): Alert | undefined {
@@ -18,13 +20,17 @@ function observe(alert: Alert | undefined, item: CheckItem, forCount: number, no
     if (!alert) return undefined;
     if (alert.status === "resolved") return alert;
     // A pending run that inherited a robot's "told" marker (it flapped) still owes that robot its RESOLVED.
-    if (alert.status === "firing" || isTold(alert)) return { ...alert, status: "resolved", resolvedAt: now, count: 0, message: item.message, ...valueOf(item) };
+    if (alert.status === "firing" || isTold(alert)) return { ...alert, status: "resolved", resolvedAt: now, count: 0, epoch: alert.epoch + 1, message: item.message, ...valueOf(item) };
     return undefined;
   }
   const severity = item.state === "critical" ? "critical" : "warning";
   const streak = alert && alert.status !== "resolved" ? alert : undefined;
   const count = (streak?.count ?? 0) + 1;
   const firing = count >= forCount;
+  const wasFiring = alert?.status === "firing";
+  // The epoch moves when the alert starts firing or escalates: what a message reports it at.
+  const escalated = wasFiring && SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity];
+  const epoch = (alert?.epoch ?? 0) + ((firing && !wasFiring) || escalated ? 1 : 0);
   const next: Alert = {
     check: item.name,
     status: firing ? "firing" : "pending",
@@ -32,7 +38,9 @@ function observe(alert: Alert | undefined, item: CheckItem, forCount: number, no
     count,
     since: streak?.since ?? now,
     message: item.message,
-    notified: alert?.notified ?? {},
+    epoch,
+    decided: alert?.decided ?? {},
+    delivered: alert?.delivered ?? {},
     ...valueOf(item),
   };
   if (item.state === "unknown") next.unknown = true;
@@ -144,7 +152,7 @@ export function applyRemoval(current: HostAlerts, now: number, generation?: numb
   } else if (current.removed) return current;
   const alerts: Record<string, Alert> = {};
   for (const [name, alert] of Object.entries(current.alerts)) {
-    if (alert.status === "firing" || (alert.status === "pending" && isTold(alert))) alerts[name] = { ...alert, status: "resolved", resolvedAt: now, removed: true };
+    if (alert.status === "firing" || (alert.status === "pending" && isTold(alert))) alerts[name] = { ...alert, status: "resolved", resolvedAt: now, removed: true, epoch: alert.epoch + 1 };
     else if (alert.status === "resolved") alerts[name] = alert;
   }
   const next: HostAlerts = { ...current, alerts, removed: true, removedAt: now };
@@ -168,7 +176,9 @@ export function applyStaleness(current: HostAlerts, now: number, staleAfter: num
     since: current.lastResultAt,
     firingSince: now,
     message: `no check result for ${Math.round(silentFor / 1000)}s (${staleAfter} intervals)`,
-    notified: current.alerts.stale?.notified ?? {},
+    epoch: (current.alerts.stale?.epoch ?? 0) + 1,
+    decided: current.alerts.stale?.decided ?? {},
+    delivered: current.alerts.stale?.delivered ?? {},
   };
   return { ...current, alerts: { ...current.alerts, stale } };
 }

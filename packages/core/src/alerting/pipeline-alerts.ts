@@ -48,6 +48,7 @@ export interface PipelineCondition {
 export function raisePipelineAlert(doc: PipelineAlerts, condition: PipelineCondition, now: number): PipelineAlerts {
   const previous = doc.alerts[condition.name];
   const firing = previous?.status === "firing" ? previous : undefined;
+  const escalated = firing?.severity === "warning" && condition.severity === "critical";
   const alert: Alert = {
     check: condition.name,
     status: "firing",
@@ -56,7 +57,9 @@ export function raisePipelineAlert(doc: PipelineAlerts, condition: PipelineCondi
     since: firing?.since ?? condition.since,
     firingSince: firing?.firingSince ?? now,
     message: condition.message,
-    notified: previous?.notified ?? {},
+    epoch: (previous?.epoch ?? 0) + (!firing || escalated ? 1 : 0),
+    decided: previous?.decided ?? {},
+    delivered: previous?.delivered ?? {},
   };
   return { ...doc, alerts: { ...doc.alerts, [condition.name]: alert } };
 }
@@ -66,7 +69,7 @@ export function clearPipelineAlert(doc: PipelineAlerts, name: string, now: numbe
   const previous = doc.alerts[name];
   if (!previous || previous.status === "resolved") return doc;
   const alerts = { ...doc.alerts };
-  if (isTold(previous)) alerts[name] = { ...previous, status: "resolved", resolvedAt: now, count: 0, message };
+  if (isTold(previous)) alerts[name] = { ...previous, status: "resolved", resolvedAt: now, count: 0, epoch: previous.epoch + 1, message };
   else delete alerts[name];
   return { ...doc, alerts };
 }

@@ -1,6 +1,7 @@
 import type { NotifySettings, RobotSettings } from "../notify/notify-settings.js";
 import type { FailureOutcome } from "../result/outcome.js";
-import type { Alert, AlertSeverity, HostAlerts } from "./alert-state.js";
+import { createHash } from "node:crypto";
+import type { Alert, AlertSeverity, HostAlerts, Marker } from "./alert-state.js";
 import type { PipelineAlerts } from "./pipeline-alerts.js";
 import { PIPELINE_SCOPE } from "./pipeline-alerts.js";
 import type { Silence } from "./silence.js";
@@ -38,7 +39,21 @@ export interface AlertView {
   change?: "new" | "escalated";
 }
 
+/** What a message says about one alert: its identity, epoch and status. */
+export interface Report {
+  pipeline?: boolean;
+  host: string;
+  check: string;
+  epoch: number;
+  status: "firing" | "resolved";
+  severity: AlertSeverity;
+}
+
 export interface PlannedMessage {
+  /** Derived from the robot and what the message reports (alerts and their epochs): the same decision has the same id. */
+  id: string;
+  /** Every alert the message reports, for the delivered markers. */
+  reports: Report[];
   robot: string;
   groupKeys: string[];
   /** Every firing alert of the group(s), critical first: the whole picture, as Alertmanager sends it. */
@@ -46,23 +61,27 @@ export interface PlannedMessage {
   resolved: AlertView[];
   /** Nothing changed; still-firing alerts are repeated after repeatInterval. */
   reminder: boolean;
+  /** For a reminder: when its alerts were last decided (part of its id). */
+  reminderOf?: number;
 }
 
-export interface NotifiedUpdate {
+export interface DecidedUpdate {
   /** A pipeline alert's marker (then `host` is `fleetwatch` and `check` the alert's name). */
   pipeline?: boolean;
   host: string;
   check: string;
   robot: string;
-  /** null: forget (the robot was told it resolved). */
-  notified: { severity: AlertSeverity; at: number } | null;
+  /** null: forget (the robot is told it resolved, or was never told and need not be). */
+  decided: Marker | null;
+  /** Also forget what was delivered (the robot left the config). */
+  dropDelivered?: boolean;
 }
 
 export interface DispatchPlan {
   messages: PlannedMessage[];
   /** New timer per group key; null deletes it. */
   timers: Record<string, GroupTimer | null>;
-  notified: NotifiedUpdate[];
+  decided: DecidedUpdate[];
 }
 
 export interface DispatchInput {
@@ -113,17 +132,21 @@ function view(host: Subject, alert: Alert): AlertView {
 interface GroupState {
   key: string;
   firing: AlertView[];
+  /** Epoch of each alert in the group, by view. */
+  epochs: Map<AlertView, number>;
+  /** Latest time a still-firing alert was decided: a reminder's id derives from it. */
+  lastDecidedAt: number;
   changed: boolean;
   resolved: AlertView[];
   reminderDue: boolean;
 }
 
-function collectGroups(input: DispatchInput, robot: RobotSettings): Map<string, GroupState> {
+function collectGroups(input: DispatchInput, robot: RobotSettings, forgotten: DecidedUpdate[]): Map<string, GroupState> {
   const groups = new Map<string, GroupState>();
   const groupOf = (host: Subject) => {
     const key = host.pipeline ? pipelineGroupKey(robot.name) : groupKeyOf(robot.name, host.group);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { key, firing: [], changed: false, resolved: [], reminderDue: false }));
+    if (!g) groups.set(key, (g = { key, firing: [], epochs: new Map(), lastDecidedAt: 0, changed: false, resolved: [], reminderDue: false }));
     return g;
   };
   const subjects: Subject[] = [...input.hosts];
@@ -133,7 +156,11 @@ function collectGroups(input: DispatchInput, robot: RobotSettings): Map<string, 
     for (const alert of Object.values(host.alerts)) {
       const muted = host.pipeline ? silencesPipeline(input.silences, alert.check, input.now) : silences(input.silences, host.host, alert.check, input.now);
       if (muted) continue;
-      const told = alert.notified[robot.name];
+      const decided = alert.decided[robot.name];
+      // A FIRING DingTalk refused for good, never delivered: the chat never saw it, so no RESOLVED is owed.
+      const told = decided && !(alert.status !== "firing" && decided.parked && !alert.delivered[robot.name]) ? decided : undefined;
+      // A RESOLVED DingTalk refused waits for the parked messages' retry (every 15 minutes, and on reload).
+      if (told?.parked && alert.status !== "firing") continue;
       const loudEnough = RANK[alert.severity] >= RANK[robot.minState];
       if (alert.status === "firing" && loudEnough) {
         const g = groupOf(host);
@@ -141,12 +168,20 @@ function collectGroups(input: DispatchInput, robot: RobotSettings): Map<string, 
         if (!told) v.change = "new";
         else if (RANK[alert.severity] > RANK[told.severity]) v.change = "escalated";
         g.firing.push(v);
+        g.epochs.set(v, alert.epoch);
         if (!told || told.severity !== alert.severity) g.changed = true;
-        else if (input.now >= told.at + input.settings.repeatIntervalMs) g.reminderDue = true;
+        else {
+          g.lastDecidedAt = Math.max(g.lastDecidedAt, told.at);
+          if (input.now >= told.at + input.settings.repeatIntervalMs) g.reminderDue = true;
+        }
       } else if (told) {
         const g = groupOf(host);
-        g.resolved.push(view(host, alert));
+        const v = view(host, alert);
+        g.resolved.push(v);
+        g.epochs.set(v, alert.epoch);
         g.changed = true;
+      } else if (decided) {
+        forgotten.push({ ...(host.pipeline ? { pipeline: true } : {}), host: host.host, check: alert.check, robot: robot.name, decided: null });
       } else if (alert.status !== "resolved" || loudEnough) {
         groupOf(host);
       }
@@ -164,11 +199,11 @@ const bySeverity = (a: AlertView, b: AlertView) => RANK[b.severity] - RANK[a.sev
  */
 export function planDispatch(input: DispatchInput): DispatchPlan {
   const { settings, now } = input;
-  const plan: DispatchPlan = { messages: [], timers: {}, notified: [] };
+  const plan: DispatchPlan = { messages: [], timers: {}, decided: [] };
   forgetRemovedRobots(input, plan);
   for (const robot of settings.robots) {
     const due: PlannedMessage[] = [];
-    for (const g of collectGroups(input, robot).values()) {
+    for (const g of collectGroups(input, robot, plan.decided).values()) {
       const timer: GroupTimer = { ...(input.timers[g.key] ?? {}) };
       if (!g.changed && !g.reminderDue) {
         if (g.firing.length === 0) plan.timers[g.key] = null;
@@ -191,36 +226,59 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
         plan.timers[g.key] = timer;
         continue;
       }
-      for (const a of g.firing) plan.notified.push({ ...scopeOf(a), host: a.host, check: a.check, robot: robot.name, notified: { severity: a.severity, at: now } });
-      for (const a of g.resolved) plan.notified.push({ ...scopeOf(a), host: a.host, check: a.check, robot: robot.name, notified: null });
+      for (const a of g.firing) plan.decided.push({ ...scopeOf(a), host: a.host, check: a.check, robot: robot.name, decided: { severity: a.severity, at: now, epoch: g.epochs.get(a) ?? 0 } });
+      for (const a of g.resolved) plan.decided.push({ ...scopeOf(a), host: a.host, check: a.check, robot: robot.name, decided: null });
       plan.timers[g.key] = g.firing.length > 0 ? { lastFlushAt: now } : null;
       const resolved = settings.sendResolved ? g.resolved : [];
       if (g.firing.length === 0 && resolved.length === 0) continue;
       const onlyRepeat = !g.changed;
-      due.push({ robot: robot.name, groupKeys: [g.key], firing: g.firing.sort(bySeverity), resolved: resolved.sort(bySeverity), reminder: onlyRepeat });
+      const reports = [...g.firing, ...resolved].map((a): Report => ({ ...scopeOf(a), host: a.host, check: a.check, epoch: g.epochs.get(a) ?? 0, status: g.firing.includes(a) ? "firing" : "resolved", severity: a.severity }));
+      const message = { robot: robot.name, groupKeys: [g.key], firing: g.firing.sort(bySeverity), resolved: resolved.sort(bySeverity), reminder: onlyRepeat, reports };
+      due.push({ ...message, ...(onlyRepeat ? { reminderOf: g.lastDecidedAt } : {}), id: messageId(robot.name, reports, onlyRepeat ? g.lastDecidedAt : undefined) });
     }
-    if (due.length > STORM_GROUPS) {
-      plan.messages.push({
-        robot: robot.name,
-        groupKeys: due.flatMap((m) => m.groupKeys),
-        firing: due.flatMap((m) => m.firing).sort(bySeverity),
-        resolved: due.flatMap((m) => m.resolved).sort(bySeverity),
-        reminder: due.every((m) => m.reminder),
-      });
-    } else plan.messages.push(...due);
+    if (due.length > STORM_GROUPS) plan.messages.push(mergeMessages(due));
+    else plan.messages.push(...due);
   }
   return plan;
 }
 
 const scopeOf = (a: AlertView): { pipeline?: true } => (a.pipeline ? { pipeline: true } : {});
 
+/**
+ * A message's id: a hash of the robot and the (host, check, epoch, status) it reports, so a
+ * dispatcher that dies between deciding and recording decides the same id again, and the
+ * lane refuses it. A reminder also carries when its alerts were last decided.
+ */
+export function messageId(robot: string, reports: readonly Report[], reminderOf?: number): string {
+  const lines = reports.map((r) => [r.pipeline ? "pipeline" : "host", r.host, r.check, r.epoch, r.status, r.severity].join("\u0000")).sort();
+  if (reminderOf !== undefined) lines.push(`reminder\u0000${reminderOf}`);
+  return createHash("sha256").update(robot).update("\u0001").update(lines.join("\u0001")).digest("hex").slice(0, 32);
+}
+
+/** Several due messages of one robot as one (a storm across groups, or more than one send's worth of parts). */
+export function mergeMessages(due: readonly PlannedMessage[]): PlannedMessage {
+  const reports = due.flatMap((m) => m.reports);
+  const reminder = due.every((m) => m.reminder);
+  const reminderOf = reminder ? Math.max(...due.map((m) => m.reminderOf ?? 0)) : undefined;
+  return {
+    robot: due[0]!.robot,
+    groupKeys: due.flatMap((m) => m.groupKeys),
+    firing: due.flatMap((m) => m.firing).sort(bySeverity),
+    resolved: due.flatMap((m) => m.resolved).sort(bySeverity),
+    reminder,
+    ...(reminderOf === undefined ? {} : { reminderOf }),
+    reports,
+    id: messageId(due[0]!.robot, reports, reminderOf),
+  };
+}
+
 /** A robot no longer in the config will never be told anything: its markers go, so nothing waits on it. */
 function forgetRemovedRobots(input: DispatchInput, plan: DispatchPlan): void {
   const configured = new Set(input.settings.robots.map((r) => r.name));
   const visit = (host: string, alerts: Record<string, Alert>, pipeline: boolean) => {
     for (const alert of Object.values(alerts)) {
-      for (const robot of Object.keys(alert.notified)) {
-        if (!configured.has(robot)) plan.notified.push({ ...(pipeline ? { pipeline: true } : {}), host, check: alert.check, robot, notified: null });
+      for (const robot of new Set([...Object.keys(alert.decided), ...Object.keys(alert.delivered)])) {
+        if (!configured.has(robot)) plan.decided.push({ ...(pipeline ? { pipeline: true } : {}), host, check: alert.check, robot, decided: null, dropDelivered: true });
       }
     }
   };
@@ -228,27 +286,29 @@ function forgetRemovedRobots(input: DispatchInput, plan: DispatchPlan): void {
   if (input.pipeline) visit(PIPELINE_SCOPE, input.pipeline.alerts, true);
 }
 
-/** Applies the plan's notified markers to a host's alerts, and forgets resolved alerts nobody still has to hear about. */
-export function applyNotified(host: HostAlerts, updates: readonly NotifiedUpdate[]): HostAlerts {
+/** Applies the plan's decided markers to a host's alerts, and forgets resolved alerts nobody still has to hear about. */
+export function applyDecided(host: HostAlerts, updates: readonly DecidedUpdate[]): HostAlerts {
   return { ...host, alerts: applyMarkers(host.alerts, updates.filter((u) => !u.pipeline && u.host === host.host)) };
 }
 
-/** `applyNotified` for the pipeline alerts. */
-export function applyPipelineNotified(doc: PipelineAlerts, updates: readonly NotifiedUpdate[]): PipelineAlerts {
+/** `applyDecided` for the pipeline alerts. */
+export function applyPipelineDecided(doc: PipelineAlerts, updates: readonly DecidedUpdate[]): PipelineAlerts {
   return { ...doc, alerts: applyMarkers(doc.alerts, updates.filter((u) => u.pipeline)) };
 }
 
-function applyMarkers(current: Record<string, Alert>, updates: readonly NotifiedUpdate[]): Record<string, Alert> {
+function applyMarkers(current: Record<string, Alert>, updates: readonly DecidedUpdate[]): Record<string, Alert> {
   const alerts: Record<string, Alert> = {};
   for (const [name, alert] of Object.entries(current)) {
-    const notified = { ...alert.notified };
+    const decided = { ...alert.decided };
+    const delivered = { ...alert.delivered };
     for (const u of updates) {
       if (u.check !== name) continue;
-      if (u.notified) notified[u.robot] = u.notified;
-      else delete notified[u.robot];
+      if (u.decided) decided[u.robot] = u.decided;
+      else delete decided[u.robot];
+      if (u.dropDelivered) delete delivered[u.robot];
     }
-    if (alert.status === "resolved" && Object.keys(notified).length === 0) continue;
-    alerts[name] = { ...alert, notified };
+    if (alert.status === "resolved" && Object.keys(decided).length === 0 && Object.keys(delivered).length === 0) continue;
+    alerts[name] = { ...alert, decided, delivered };
   }
   return alerts;
 }

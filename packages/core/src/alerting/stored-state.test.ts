@@ -10,7 +10,7 @@ describe("stored host alert state", () => {
     expect(read.ok).toBe(true);
     if (!read.ok) return;
     expect(read.value.format).toBe(HOST_ALERTS_FORMAT);
-    expect(read.value.alerts["process:nginx"]).toMatchObject({ status: "firing", notified: { ops: { severity: "critical" } } });
+    expect(read.value.alerts["process:nginx"]).toMatchObject({ status: "firing", decided: { ops: { severity: "critical" } }, delivered: { ops: { severity: "critical" } } });
     // Slot 29012345 of 60 s started in [29012345 × 60 s, 29012346 × 60 s): a replay of it is dropped, the next slot applies.
     expect(read.value.lastSlotStart).toBe(29012346 * 60_000 - 1);
     expect(read.value.version).toBe(17);

@@ -12,7 +12,7 @@ const settings = (locale: "zh-CN" | "en"): NotifySettings => ({
 const alert = (host: string, check: string, severity: "warning" | "critical", message = `${check} bad`): AlertView => ({
   host, check, severity, message, since: 0, firingSince: 0, address: "10.0.0.1",
 });
-const planned = (firing: AlertView[], resolved: AlertView[] = []): PlannedMessage => ({ robot: "ops", groupKeys: ["ops/-"], firing, resolved, reminder: false });
+const planned = (firing: AlertView[], resolved: AlertView[] = []): PlannedMessage => ({ id: "m", reports: [], robot: "ops", groupKeys: ["ops/-"], firing, resolved, reminder: false });
 const NOW = Date.UTC(2026, 10, 25, 15, 0, 0);
 
 describe("renderMessage", () => {
