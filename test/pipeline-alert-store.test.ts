@@ -1,10 +1,9 @@
 import type { Job } from "bullmq";
-import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { LoadedFleet, NotificationJob, ResultJob } from "@fleetwatch/core";
-import { acquireLease, AlertStore, KEYS, notificationQueueName, publishMembership, queueOptions, redisNow } from "@fleetwatch/core";
+import type { LoadedFleet, ResultJob } from "@fleetwatch/core";
+import { acquireLease, AlertStore, KEYS, publishMembership, readLane, redisNow } from "@fleetwatch/core";
 import type { RedisHandle } from "@fleetwatch/testkit";
 import { startRedis, waitFor } from "@fleetwatch/testkit";
 import { Dispatcher } from "../apps/notifier/src/dispatcher.js";
@@ -87,55 +86,57 @@ describe("alert state in Redis", () => {
 
   it("keeps dispatching when one stored document is corrupt", async () => {
     const store = new AlertStore(redis);
-    const queue = new Queue<NotificationJob>(notificationQueueName("ops"), queueOptions(notificationQueueName("ops"), redis));
-    const dispatcher = new Dispatcher(redis, store, () => queue, fleet, "d", quiet);
+    const dispatcher = new Dispatcher(redis, store, fleet, "d", quiet);
     await resultProcessor(store, () => 3, quiet)(asJob(result("good", await redisNow(redis), "critical")));
     await redis.set(KEYS.hostAlerts("bad"), "{garbage");
     await redis.sadd(KEYS.activeHosts, "bad");
     await redis.hset(KEYS.groups, "ops/x", "{garbage");
     await redis.hset(KEYS.silences, "s", "{garbage");
     await dispatcher.tick();
-    expect((await queue.getJobs(["waiting"])).map((j) => j.data.markdown).join()).toContain("good");
-    await queue.close();
+    expect((await readLane(redis, "ops")).map((m) => m.markdown).join()).toContain("good");
   });
 });
 
 describe("monitoring stalled", () => {
   const setup = async (hosts: number) => {
     const store = new AlertStore(redis);
-    const queue = new Queue<NotificationJob>(notificationQueueName("ops"), queueOptions(notificationQueueName("ops"), redis));
     const lease = (await acquireLease(redis, "s", 60_000))!;
     const h = (name: string) => ({ ...({} as never), name, intervalMs: 300 }) as never;
     await publishMembership(redis, lease, Array.from({ length: hosts }, (_, i) => h(`h${i}`)), "1");
     // A host that happens to be called fleetwatch, with an alert of its own.
     await resultProcessor(store, () => 3, quiet)(asJob(result("fleetwatch", await redisNow(redis), "critical")));
     await redis.del(KEYS.lastAnyResult);
-    return { store, queue, dispatcher: new Dispatcher(redis, store, () => queue, fleet, "d", quiet) };
+    return { store, dispatcher: new Dispatcher(redis, store, fleet, "d", quiet) };
   };
 
   it("is judged by the membership's intervals and resolves once; a host named fleetwatch keeps its alerts", async () => {
-    const { store, queue, dispatcher } = await setup(2);
+    const { store, dispatcher } = await setup(2);
     await dispatcher.tick();
     expect((await store.pipelineAlerts()).alerts).toEqual({});
     const stalled = await waitFor("the stall (3 × 300 ms without results)", async () => (await dispatcher.tick(), (await store.pipelineAlerts()).alerts.stalled), 10_000);
     expect(stalled.status).toBe("firing");
-    await waitFor("the stall to be sent", async () => (await dispatcher.tick(), (await store.pipelineAlerts()).alerts.stalled!.decided.ops), 10_000);
+    await waitFor("the stall to be decided", async () => (await dispatcher.tick(), (await store.pipelineAlerts()).alerts.stalled!.decided.ops), 10_000);
+    // DingTalk confirms it (as a sender would): the RESOLVED is then owed.
+    const [firingMessage] = await readLane(redis, "ops");
+    await redis.rpush(KEYS.receipts, JSON.stringify({ robot: "ops", messageId: firingMessage!.messageId, outcome: "delivered", reports: firingMessage!.reports, at: 0 }));
     const resultsArrive = async () => resultProcessor(store, () => 3, quiet)(asJob(result("h0", await redisNow(redis))));
-    await waitFor("the RESOLVED to be sent", async () => (await resultsArrive(), await dispatcher.tick(), (await store.pipelineAlerts()).alerts.stalled === undefined), 10_000);
-    const texts = (await queue.getJobs(["waiting"])).map((j) => j.data.title);
-    expect(texts.filter((t) => t.startsWith("[RESOLVED]"))).toHaveLength(1);
+    await waitFor("the RESOLVED to be decided", async () => (await resultsArrive(), await dispatcher.tick(), (await store.pipelineAlerts()).alerts.stalled?.decided.ops === undefined), 10_000);
+    for (let i = 0; i < 3; i++) {
+      await resultsArrive();
+      await dispatcher.tick();
+    }
+    const titles = (await readLane(redis, "ops")).map((m) => m.title);
+    expect(titles.filter((t) => t.startsWith("[RESOLVED]"))).toHaveLength(1);
     expect((await store.load("fleetwatch"))!.alerts.cpu!.status).toBe("firing");
     expect((await store.load("fleetwatch"))!.alerts.stale).toBeUndefined();
-    await queue.close();
   });
 
   it("never pages with no hosts in the membership", async () => {
-    const { store, queue, dispatcher } = await setup(0);
+    const { store, dispatcher } = await setup(0);
     for (let i = 0; i < 5; i++) {
       await dispatcher.tick();
       await new Promise((r) => setTimeout(r, 300));
     }
     expect((await store.pipelineAlerts()).alerts).toEqual({});
-    await queue.close();
   });
 });

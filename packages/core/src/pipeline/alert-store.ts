@@ -18,9 +18,11 @@ return {redis.call('GET', KEYS[1]) or false, t[1], t[2]}
 /**
  * Compare-and-set of one host's alert state: written only if the stored text is still what
  * was read. Keeps the active-host set and the stale index in step, atomically.
- * KEYS: host doc, active set, stale zset. ARGV: host, expected text ('' for none), json, active?, stale-at (or -1 to drop), delete?
+ * Writes by the dispatcher are fenced by its lock (refused, -1, once another replica holds it).
+ * KEYS: host doc, active set, stale zset, dispatcher lock. ARGV: host, expected text ('' for none), json, active?, stale-at (or -1 to drop), delete?, fence ('' for none)
  */
 const CAS = `
+if ARGV[7] ~= '' and redis.call('GET', KEYS[4]) ~= ARGV[7] then return -1 end
 local cur = redis.call('GET', KEYS[1]) or ''
 if cur ~= ARGV[2] then return 0 end
 if ARGV[6] == '1' then
@@ -36,9 +38,18 @@ return 1
 `;
 
 const CAS_ONE = `
+if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[3] then return -1 end
 local cur = redis.call('GET', KEYS[1]) or ''
 if cur ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`;
+
+const SAVE_TIMERS = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
+for i = 2, #ARGV, 2 do
+  if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i]) else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
 return 1
 `;
 
@@ -61,6 +72,19 @@ export interface HostWrite {
   /** When the host goes stale without news; undefined to stop watching it. */
   staleAt?: number;
   delete?: boolean;
+}
+
+/** The dispatcher's lock is another replica's now: whatever it was about to write is not written. */
+export class FencedError extends Error {
+  readonly code = "FENCED";
+  constructor(what: string) {
+    super(`${what}: the dispatcher lock is no longer this replica's; nothing written`);
+  }
+}
+
+/** Options of a write: `fence` is the dispatcher lock's value it must still hold. */
+export interface WriteOptions {
+  fence?: string;
 }
 
 /** A stored document that could not be read: logged by whoever owns a logger, then skipped or replaced. */
@@ -100,7 +124,7 @@ export class AlertStore {
    * function of them. A document that cannot be read is replaced, unless it is from a newer
    * fleetwatch (then nothing is written).
    */
-  async update(host: string, change: (current: HostAlerts | undefined, now: number) => HostWrite | undefined): Promise<HostAlerts | undefined> {
+  async update(host: string, change: (current: HostAlerts | undefined, now: number) => HostWrite | undefined, options: WriteOptions = {}): Promise<HostAlerts | undefined> {
     const key = KEYS.hostAlerts(host);
     for (let attempt = 0; attempt < 50; attempt++) {
       const [text, s, us] = (await this.redis.eval(READ_WITH_TIME, 1, key)) as [string | null, string, string];
@@ -113,17 +137,20 @@ export class AlertStore {
       const active = Object.keys(next.alerts).length > 0;
       const ok = await this.redis.eval(
         CAS,
-        3,
+        4,
         key,
         KEYS.activeHosts,
         KEYS.staleDeadlines,
+        KEYS.dispatcherLock,
         host,
         text ?? "",
         JSON.stringify(next),
         active ? "1" : "0",
         String(write.staleAt ?? -1),
         write.delete ? "1" : "0",
+        options.fence ?? "",
       );
+      if (ok === -1) throw new FencedError(`alert state of ${host}`);
       if (ok === 1) return write.delete ? undefined : next;
     }
     throw new Error(`bug or extreme contention: could not update alert state of ${host} after 50 attempts`);
@@ -154,7 +181,7 @@ export class AlertStore {
   }
 
   /** Compare-and-set of the pipeline-level alerts, with Redis's clock as for hosts. */
-  async updatePipeline(change: (current: PipelineAlerts, now: number) => PipelineAlerts | undefined): Promise<PipelineAlerts | undefined> {
+  async updatePipeline(change: (current: PipelineAlerts, now: number) => PipelineAlerts | undefined, options: WriteOptions = {}): Promise<PipelineAlerts | undefined> {
     const key = KEYS.pipelineAlerts;
     for (let attempt = 0; attempt < 50; attempt++) {
       const [text, s, us] = (await this.redis.eval(READ_WITH_TIME, 1, key)) as [string | null, string, string];
@@ -164,7 +191,9 @@ export class AlertStore {
       const next = change(current, toMs(s, us));
       if (!next) return current;
       const written = { ...next, version: current.version + 1 };
-      if ((await this.redis.eval(CAS_ONE, 1, key, text ?? "", JSON.stringify(written))) === 1) return written;
+      const ok = await this.redis.eval(CAS_ONE, 2, key, KEYS.dispatcherLock, text ?? "", JSON.stringify(written), options.fence ?? "");
+      if (ok === -1) throw new FencedError("pipeline alerts");
+      if (ok === 1) return written;
     }
     throw new Error("bug or extreme contention: could not update the pipeline alerts after 50 attempts");
   }
@@ -180,14 +209,11 @@ export class AlertStore {
     );
   }
 
-  async saveTimers(changes: Record<string, GroupTimer | null>): Promise<void> {
-    const set = Object.entries(changes).filter(([, v]) => v !== null);
-    const drop = Object.entries(changes).filter(([, v]) => v === null).map(([k]) => k);
-    if (set.length === 0 && drop.length === 0) return;
-    const multi = this.redis.multi();
-    if (set.length > 0) multi.hset(KEYS.groups, Object.fromEntries(set.map(([k, v]) => [k, JSON.stringify(v)])));
-    if (drop.length > 0) multi.hdel(KEYS.groups, ...drop);
-    await multi.exec();
+  async saveTimers(changes: Record<string, GroupTimer | null>, options: WriteOptions = {}): Promise<void> {
+    const entries = Object.entries(changes);
+    if (entries.length === 0) return;
+    const ok = await this.redis.eval(SAVE_TIMERS, 2, KEYS.groups, KEYS.dispatcherLock, options.fence ?? "", ...entries.flatMap(([k, v]) => [k, v === null ? "" : JSON.stringify(v)]));
+    if (ok === -1) throw new FencedError("group timers");
   }
 
   async silences(): Promise<Silence[]> {

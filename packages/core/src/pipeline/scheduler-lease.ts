@@ -1,18 +1,26 @@
 import type { Redis } from "ioredis";
 import { KEYS } from "./redis-keys.js";
 
-/** The leading scheduler's lease. `token` rises with every new lease: writes check it (the fence). */
+/** A lease: who holds it and its token, which rises with every new lease (the fence writes check). */
 export interface Lease {
   id: string;
   token: number;
 }
 
+/** Where a lease lives: its key (value `id|token`, with a TTL) and its token counter, under one hash tag. */
+export interface LeaseKeys {
+  lease: string;
+  counter: string;
+}
+
+export const SCHEDULER_LEASE: LeaseKeys = { lease: KEYS.schedulerLease, counter: KEYS.schedulerLeaseToken };
+
 /** The value a lease is stored as, and what a fenced write compares with. */
 export const fenceOf = (lease: Lease): string => `${lease.id}|${lease.token}`;
 
 /**
- * Renews this replica's lease, or takes it when nobody holds it. Returns the lease held,
- * or undefined when another replica leads.
+ * Renews this holder's lease, or takes it when nobody holds it. Returns the lease held, or
+ * undefined when another holder has it.
  */
 const ACQUIRE = `
 local cur = redis.call('GET', KEYS[1])
@@ -34,17 +42,17 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
-export async function acquireLease(redis: Redis, id: string, leaseMs: number): Promise<Lease | undefined> {
-  const token = Number(await redis.eval(ACQUIRE, 2, KEYS.schedulerLease, KEYS.schedulerLeaseToken, id, String(leaseMs)));
+export async function acquireLease(redis: Redis, id: string, leaseMs: number, keys: LeaseKeys = SCHEDULER_LEASE): Promise<Lease | undefined> {
+  const token = Number(await redis.eval(ACQUIRE, 2, keys.lease, keys.counter, id, String(leaseMs)));
   return token >= 0 ? { id, token } : undefined;
 }
 
-/** On shutdown: another replica takes over at once instead of after the lease lapses. */
-export async function releaseLease(redis: Redis, lease: Lease): Promise<void> {
-  await redis.eval(RELEASE, 1, KEYS.schedulerLease, fenceOf(lease));
+/** On shutdown: another holder takes over at once instead of after the lease lapses. */
+export async function releaseLease(redis: Redis, lease: Lease, keys: LeaseKeys = SCHEDULER_LEASE): Promise<void> {
+  await redis.eval(RELEASE, 1, keys.lease, fenceOf(lease));
 }
 
 /** Who leads now (`id|token`), for status pages. */
-export async function currentLeader(redis: Redis): Promise<string | undefined> {
-  return (await redis.get(KEYS.schedulerLease)) ?? undefined;
+export async function currentLeader(redis: Redis, keys: LeaseKeys = SCHEDULER_LEASE): Promise<string | undefined> {
+  return (await redis.get(keys.lease)) ?? undefined;
 }
