@@ -42,7 +42,7 @@ const DISPATCHER_LEASE = { lease: KEYS.dispatcherLock, counter: KEYS.dispatcherL
  * at that moment, as if the tick had outlasted it. Either way, at most the duplicates the
  * design allows.
  */
-const FAULT = process.env.FLEETWATCH_FAULT ?? "";
+const fault = (): string => process.env.FLEETWATCH_FAULT ?? "";
 
 /**
  * The timed half of the notifier, run by one replica at a time (a fenced lock in Redis, renewed
@@ -138,11 +138,11 @@ export class Dispatcher {
       if (messages.length > 0) await this.enqueue(robot, messages, now);
     }
     if (plan.messages.length > 0) {
-      if (FAULT === "exit-after-enqueue") {
+      if (fault() === "exit-after-enqueue") {
         this.log.fatal("FLEETWATCH_FAULT=exit-after-enqueue: exiting between queueing and recording");
         process.exit(70);
       }
-      if (FAULT === "lapse-lock") {
+      if (fault() === "lapse-lock") {
         this.log.warn("FLEETWATCH_FAULT=lapse-lock: dropping the dispatcher lock between queueing and recording");
         await this.redis.del(KEYS.dispatcherLock);
         this.renewedAt = 0;

@@ -472,18 +472,23 @@ describe("decided and delivered", () => {
 
   it("moves an alert's epoch when it fires, escalates or resolves, not otherwise", () => {
     const t = new Timeline();
-    const epoch = () => t.hosts.get("db")!.alerts.disk?.epoch;
-    t.result("db", { disk: "warning" });
-    expect(epoch()).toBe(0);
-    t.result("db", { disk: "warning" });
-    expect(epoch()).toBe(1);
-    t.result("db", { disk: "critical" });
-    expect(epoch()).toBe(2);
-    t.result("db", { disk: "warning" });
-    expect(epoch()).toBe(2);
-    t.advance(30 * S);
-    t.result("db", { disk: "ok" });
-    expect(epoch()).toBe(3);
+    const epochs: number[] = [];
+    const step = (state: CheckItem["state"]) => {
+      t.now += S;
+      t.result("db", { disk: state });
+      epochs.push(t.hosts.get("db")!.alerts.disk?.epoch ?? -1);
+    };
+    for (const state of ["warning", "warning", "critical", "warning", "ok"] as const) step(state);
+    const [pending, fired, escalated, deescalated, resolved] = epochs;
+    expect(pending).toBe(0);
+    expect(fired).toBeGreaterThan(pending!);
+    expect(escalated).toBeGreaterThan(fired!);
+    expect(deescalated).toBe(escalated);
+    expect(resolved).toBeGreaterThan(escalated!);
+    t.advance(600 * S); // the RESOLVED is said, the alert forgotten; when it fires again its epoch is still new
+    step("critical");
+    step("critical");
+    expect(epochs.at(-1)).toBeGreaterThan(resolved!);
   });
 
   it("sends no RESOLVED for a FIRING DingTalk refused, and re-sends what still fires when parked messages are retried", () => {

@@ -14,13 +14,19 @@ export const isTold = (alert: Alert): boolean => Object.keys(alert.decided).leng
 
 const SEVERITY_RANK = { warning: 1, critical: 2 } as const;
 
+/**
+ * An alert's next epoch: the (Redis) time of the change, and always above the last one, so a
+ * (host, check) never reuses an epoch, even after it was forgotten and fires again.
+ */
+export const nextEpoch = (previous: number | undefined, now: number): number => Math.max(now, (previous ?? 0) + 1);
+
 /** A non-ok observation moves an alert towards firing; an ok one resolves or forgets it. */
 function observe(alert: Alert | undefined, item: CheckItem, forCount: number, now: number): Alert | undefined {
   if (item.state === "ok") {
     if (!alert) return undefined;
     if (alert.status === "resolved") return alert;
     // A pending run that inherited a robot's "told" marker (it flapped) still owes that robot its RESOLVED.
-    if (alert.status === "firing" || isTold(alert)) return { ...alert, status: "resolved", resolvedAt: now, count: 0, epoch: alert.epoch + 1, message: item.message, ...valueOf(item) };
+    if (alert.status === "firing" || isTold(alert)) return { ...alert, status: "resolved", resolvedAt: now, count: 0, epoch: nextEpoch(alert.epoch, now), message: item.message, ...valueOf(item) };
     return undefined;
   }
   const severity = item.state === "critical" ? "critical" : "warning";
@@ -30,7 +36,7 @@ function observe(alert: Alert | undefined, item: CheckItem, forCount: number, no
   const wasFiring = alert?.status === "firing";
   // The epoch moves when the alert starts firing or escalates: what a message reports it at.
   const escalated = wasFiring && SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity];
-  const epoch = (alert?.epoch ?? 0) + ((firing && !wasFiring) || escalated ? 1 : 0);
+  const epoch = (firing && !wasFiring) || escalated ? nextEpoch(alert?.epoch, now) : (alert?.epoch ?? 0);
   const next: Alert = {
     check: item.name,
     status: firing ? "firing" : "pending",
@@ -152,7 +158,7 @@ export function applyRemoval(current: HostAlerts, now: number, generation?: numb
   } else if (current.removed) return current;
   const alerts: Record<string, Alert> = {};
   for (const [name, alert] of Object.entries(current.alerts)) {
-    if (alert.status === "firing" || (alert.status === "pending" && isTold(alert))) alerts[name] = { ...alert, status: "resolved", resolvedAt: now, removed: true, epoch: alert.epoch + 1 };
+    if (alert.status === "firing" || (alert.status === "pending" && isTold(alert))) alerts[name] = { ...alert, status: "resolved", resolvedAt: now, removed: true, epoch: nextEpoch(alert.epoch, now) };
     else if (alert.status === "resolved") alerts[name] = alert;
   }
   const next: HostAlerts = { ...current, alerts, removed: true, removedAt: now };
@@ -176,7 +182,7 @@ export function applyStaleness(current: HostAlerts, now: number, staleAfter: num
     since: current.lastResultAt,
     firingSince: now,
     message: `no check result for ${Math.round(silentFor / 1000)}s (${staleAfter} intervals)`,
-    epoch: (current.alerts.stale?.epoch ?? 0) + 1,
+    epoch: nextEpoch(current.alerts.stale?.epoch, now),
     decided: current.alerts.stale?.decided ?? {},
     delivered: current.alerts.stale?.delivered ?? {},
   };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Alert, AlertSeverity, StoredRead } from "./alert-state.js";
 import { alertSchema } from "./alert-state.js";
-import { isTold } from "./apply-result.js";
+import { isTold, nextEpoch } from "./apply-result.js";
 
 /**
  * Alerts about fleetwatch itself (monitoring stalled, a worker that cannot read its key),
@@ -57,7 +57,7 @@ export function raisePipelineAlert(doc: PipelineAlerts, condition: PipelineCondi
     since: firing?.since ?? condition.since,
     firingSince: firing?.firingSince ?? now,
     message: condition.message,
-    epoch: (previous?.epoch ?? 0) + (!firing || escalated ? 1 : 0),
+    epoch: !firing || escalated ? nextEpoch(previous?.epoch, now) : firing.epoch,
     decided: previous?.decided ?? {},
     delivered: previous?.delivered ?? {},
   };
@@ -69,7 +69,7 @@ export function clearPipelineAlert(doc: PipelineAlerts, name: string, now: numbe
   const previous = doc.alerts[name];
   if (!previous || previous.status === "resolved") return doc;
   const alerts = { ...doc.alerts };
-  if (isTold(previous)) alerts[name] = { ...previous, status: "resolved", resolvedAt: now, count: 0, epoch: previous.epoch + 1, message };
+  if (isTold(previous)) alerts[name] = { ...previous, status: "resolved", resolvedAt: now, count: 0, epoch: nextEpoch(previous.epoch, now), message };
   else delete alerts[name];
   return { ...doc, alerts };
 }
