@@ -23,6 +23,7 @@ import {
   readLane,
   readMembershipMeta,
   releaseLease,
+  releaseParked,
   renderMessage,
   resolveNotifySettings,
   STALLED_ALERT,
@@ -251,6 +252,7 @@ export class Dispatcher {
     if (!this.unparkDue && now - last < UNPARK_EVERY_MS) return;
     this.unparkDue = false;
     await this.redis.set(KEYS.unparkedAt, String(now));
+    for (const robot of this.settings.robots) await releaseParked(this.redis, robot.name, await this.keepLock());
     let count = 0;
     for (const host of await this.store.loadMany(await this.store.activeHosts())) {
       if (!hasParked(host.alerts)) continue;

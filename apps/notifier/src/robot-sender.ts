@@ -16,7 +16,7 @@ export interface SenderOptions {
   perMinute?: number;
   /** How long a 130101 pauses the robot. @defaultValue 10 minutes */
   pauseMs?: number;
-  /** The sender lock's lease: another replica takes over this long after this one dies. @defaultValue 30 s */
+  /** The sender lock's lease (longer than one request's 10 s timeout): another replica takes over this long after this one dies. @defaultValue 15 s */
   leaseMs?: number;
   /** How often an idle sender looks at its lane. @defaultValue 250 ms */
   pollMs?: number;
@@ -75,7 +75,7 @@ export class RobotSender {
   /** One look at the lane; returns how long to wait before the next. */
   async step(): Promise<number> {
     const poll = this.options.pollMs ?? 250;
-    const lease = await acquireLease(this.redis, this.id, this.options.leaseMs ?? 30_000, this.keys);
+    const lease = await acquireLease(this.redis, this.id, this.options.leaseMs ?? 15_000, this.keys);
     this.lease = lease;
     if (!lease) return Math.max(poll, 1_000);
     const now = await this.store.now();
@@ -157,7 +157,7 @@ export class RobotSender {
       sentAt: after,
       receipt,
       health: failing,
-      parked: { id: head.id, title: head.title, errcode: result.errcode, reason: result.reason, at: after },
+      parked: { id: head.id, messageId: head.messageId, title: head.title, errcode: result.errcode, reason: result.reason, at: after },
     });
   }
 

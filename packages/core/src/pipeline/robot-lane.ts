@@ -49,13 +49,15 @@ export type RobotHealth = z.infer<typeof robotHealthSchema>;
  * Appends decided messages to a robot's lane, fenced by the dispatcher's lock: each id enters
  * once (a decision made again after a crash is refused), and queued messages the new ones
  * supersede are dropped, unless one is at the head (being sent).
- * KEYS: lane, messages, seen, dispatcher lock. ARGV: fence ('' unfenced), now, nSupersede, ids…, then (id, json) pairs.
+ * KEYS: lane, messages, seen, dispatcher lock. ARGV: fence ('' unfenced), now, message id, nSupersede, ids…, then (part id, json) pairs.
  */
 const ENQUEUE = `
 if ARGV[1] ~= '' and redis.call('GET', KEYS[4]) ~= ARGV[1] then return -1 end
 local now = tonumber(ARGV[2])
-local nsup = tonumber(ARGV[3])
-local i = 4
+if redis.call('ZSCORE', KEYS[3], ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[3], now, ARGV[3])
+local nsup = tonumber(ARGV[4])
+local i = 5
 local head = redis.call('LINDEX', KEYS[1], 0)
 for _ = 1, nsup do
   if ARGV[i] ~= head then
@@ -66,18 +68,16 @@ for _ = 1, nsup do
 end
 local added = 0
 while i < #ARGV do
-  if not redis.call('ZSCORE', KEYS[3], ARGV[i]) then
-    redis.call('ZADD', KEYS[3], now, ARGV[i])
-    redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-    redis.call('RPUSH', KEYS[1], ARGV[i])
-    added = added + 1
-  end
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+  redis.call('RPUSH', KEYS[1], ARGV[i])
+  added = added + 1
   i = i + 2
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 7 * 86400000)
 return added
 `;
 
+/** `messages` are the parts of one decided message (one `messageId`). */
 export async function enqueueLane(redis: Redis, robot: string, messages: readonly LaneMessage[], supersede: readonly string[], fence: string, now: number): Promise<number | "fenced"> {
   const added = Number(
     await redis.eval(
@@ -89,6 +89,7 @@ export async function enqueueLane(redis: Redis, robot: string, messages: readonl
       KEYS.dispatcherLock,
       fence,
       String(now),
+      messages[0]?.messageId ?? "",
       String(supersede.length),
       ...supersede,
       ...messages.flatMap((m) => [m.id, JSON.stringify(m)]),
@@ -232,6 +233,29 @@ export async function readRobotHealthOf(redis: Redis, robot: string): Promise<Ro
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The parked messages' retry: their decisions may be queued again (they leave the set of
+ * decisions already queued); the parked list is emptied.
+ */
+export async function releaseParked(redis: Redis, robot: string, fence: string): Promise<number> {
+  const done = await redis.eval(
+    `if redis.call('GET', KEYS[3]) ~= ARGV[1] then return -1 end
+local n = 0
+for _, text in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local ok, entry = pcall(cjson.decode, text)
+  if ok and type(entry) == 'table' and entry.messageId then redis.call('ZREM', KEYS[2], entry.messageId) n = n + 1 end
+end
+redis.call('DEL', KEYS[1])
+return n`,
+    3,
+    KEYS.parked(robot),
+    KEYS.laneSeen(robot),
+    KEYS.dispatcherLock,
+    fence,
+  );
+  return Number(done);
 }
 
 /** Messages DingTalk refused for good, newest last. */
