@@ -5,12 +5,13 @@ import { Queue } from "bullmq";
 import type { Logger } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { LoadedFleet, ResultJob, RobotSettings } from "@fleetwatch/core";
-import { AlertStore, QUEUES, queueOptions, readLane, readParked, readRobotHealth, redisNow, resolveNotifySettings } from "@fleetwatch/core";
+import { acquireLease, AlertStore, publishMembership, QUEUES, queueOptions, readLane, readParked, readRobotHealth, redisNow, resolveNotifySettings } from "@fleetwatch/core";
 import type { LabHost } from "@fleetwatch/testkit";
 import { DingtalkStandIn, waitFor } from "@fleetwatch/testkit";
 import { Dispatcher } from "../apps/notifier/src/dispatcher.js";
 import { resultProcessor } from "../apps/notifier/src/result-processor.js";
 import { RobotSender } from "../apps/notifier/src/robot-sender.js";
+import { runCli } from "./cli-process.js";
 import { Pipeline, SECRET, TOKEN } from "./pipeline-harness.js";
 
 const p = new Pipeline();
@@ -129,6 +130,22 @@ describe("delivery, one lane per robot", () => {
     const health = await waitFor("the robot to be failing", async () => (await readRobotHealth(p.redis)).ops?.state === "failing" && (await readRobotHealth(p.redis)).ops, 20_000);
     expect(health).toMatchObject({ errcode: 300001 });
     expect(await readParked(p.redis, "ops")).toHaveLength(1);
+    const lease = (await acquireLease(p.redis, "test", 60_000))!;
+    await publishMembership(p.redis, lease, [
+      {
+        name: "db-1",
+        address: "127.0.0.1",
+        ssh: { user: "u", port: 22, key: "/k", knownHosts: "/kh", hostKeyPolicy: "strict", connectTimeoutMs: 1, handshakeTimeoutMs: 1, commandTimeoutMs: 1 },
+        intervalMs: 60_000,
+        for: 1,
+        thresholds: { cpu: {}, memory: {}, swap: {}, load: {}, disk: {}, inodes: {}, mounts: {} },
+        processes: [],
+        mounts: "auto",
+      },
+    ], "1");
+    const status = await runCli(["status", "--json"], { REDIS_URL: p.redisHandle.url });
+    expect(JSON.parse(status.stdout).robots.ops).toMatchObject({ state: "failing", errcode: 300001 });
+    expect(status.stderr).toContain("DingTalk robot ops is failing");
     await n.feed("db-2", "critical"); // a later message is not held up by the parked one
     await waitFor("a second attempt", () => p.standIn.attempts.length >= 2, 20_000);
     n.reload(fleet()); // fixed in the config: reload retries what was parked
