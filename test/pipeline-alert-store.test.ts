@@ -97,6 +97,24 @@ describe("alert state in Redis", () => {
   });
 });
 
+describe("a monitor fault on a result", () => {
+  it("raises one pipeline alert for the worker's file and holds the host's alerts", async () => {
+    const store = new AlertStore(redis);
+    const apply = resultProcessor(store, () => 3, quiet);
+    const now = await redisNow(redis);
+    await apply(asJob(result("web-1", now - 2_000, "critical")));
+    const fault = { kind: "known_hosts" as const, monitor: "worker-3", file: "/etc/ssh/fleet_known_hosts", cause: "EISDIR", reason: "it is a directory" };
+    for (const [i, host] of ["web-1", "web-2"].entries()) {
+      const faulted = result(host, now - 1_000 + i, "ok");
+      if (faulted.kind === "result") Object.assign(faulted.result, { version: 2, outcome: "hostkey_unknown", state: "unknown", checks: [], monitorFault: fault });
+      await apply(asJob(faulted));
+    }
+    expect(Object.keys((await store.pipelineAlerts()).alerts)).toEqual(["fault:worker-3:/etc/ssh/fleet_known_hosts"]);
+    expect((await store.load("web-1"))!.alerts.cpu!.status).toBe("firing");
+    expect((await store.load("web-2"))?.alerts ?? {}).toEqual({});
+  });
+});
+
 describe("monitoring stalled", () => {
   const setup = async (hosts: number) => {
     const store = new AlertStore(redis);

@@ -11,6 +11,7 @@ import {
   clearPipelineAlert,
   dropReceipts,
   enqueueLane,
+  expirePipelineAlerts,
   fenceOf,
   FencedError,
   hasParked,
@@ -278,20 +279,21 @@ export class Dispatcher {
     }
   }
 
-  /** No results at all for what the membership should be producing: the scheduler or the workers are down. */
+  /** No results at all for what the membership should be producing: the scheduler or the workers are down. Reported conditions not reported again end. */
   private async markStalled(now: number, watchingSince: number): Promise<void> {
     const membership = await readMembershipMeta(this.redis);
     const lastResultAt = await this.store.lastResultSeen();
     const condition = stallCondition({ membership, ...(lastResultAt === undefined ? {} : { lastResultAt }), watchingSince, staleAfter: this.staleAfter, now });
     await this.store.updatePipeline((current, at) => {
-      const firing = current.alerts[STALLED_ALERT]?.status === "firing";
+      const expired = expirePipelineAlerts(current, at);
+      const firing = expired.alerts[STALLED_ALERT]?.status === "firing";
       if (condition) {
         if (!firing) this.log.error({ message: condition.message }, "monitoring stalled: no check results are arriving");
-        return firing ? undefined : raisePipelineAlert(current, condition, at);
+        return firing ? (expired === current ? undefined : expired) : raisePipelineAlert(expired, condition, at);
       }
-      if (!firing) return undefined;
+      if (!firing) return expired === current ? undefined : expired;
       this.log.info("monitoring resumed: check results are arriving again");
-      return clearPipelineAlert(current, STALLED_ALERT, at, "monitoring resumed");
+      return clearPipelineAlert(expired, STALLED_ALERT, at, "monitoring resumed");
     }, { fence: await this.keepLock() });
   }
 }

@@ -2,7 +2,7 @@ import type { Job } from "bullmq";
 import { UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import type { AlertStore } from "@fleetwatch/core";
-import { applyRemoval, applyResult, describePayloadError, resultJobSchema, staleDeadline } from "@fleetwatch/core";
+import { applyRemoval, applyResult, describePayloadError, monitorFaultCondition, raisePipelineAlert, resultJobSchema, staleDeadline } from "@fleetwatch/core";
 
 /**
  * Applies each result to its host's alert state, compare-and-set in Redis with Redis's
@@ -27,9 +27,15 @@ export function resultProcessor(store: AlertStore, staleAfter: () => number, log
       log.info({ host: data.host, generation: data.generation, removed }, removed ? "host removed: its alerts resolve" : "removal event older than the host's state: ignored");
       return removed ? "removed" : "ignored";
     }
+    // A fault of the monitor's own file: one pipeline alert about it, and the host's alerts hold.
+    const fault = data.result.monitorFault;
+    if (fault) {
+      await store.updatePipeline((doc, now) => raisePipelineAlert(doc, monitorFaultCondition(fault, data.intervalMs, now), now));
+      log.error({ host: data.result.host.name, monitor: fault.monitor, file: fault.file, cause: fault.cause }, "a check failed because of the monitor's own file; the host's alerts hold");
+    }
     let outcome: ReturnType<typeof applyResult> | undefined;
     await store.update(data.result.host.name, (current, now) => {
-      outcome = applyResult(current, data, now);
+      outcome = applyResult(current, data, now, { freeze: fault !== undefined });
       return outcome.applied ? { state: outcome.state, staleAt: staleDeadline(outcome.state, staleAfter()) } : undefined;
     });
     await store.noteResultSeen();

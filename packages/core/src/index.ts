@@ -44,6 +44,7 @@ export * from "./alerting/alert-state.js";
 export * from "./alerting/apply-result.js";
 export * from "./alerting/pipeline-alerts.js";
 export * from "./alerting/pipeline-stall.js";
+export * from "./alerting/monitor-fault-alert.js";
 export * from "./util/glob.js";
 export * from "./alerting/silence.js";
 export * from "./notify/notify-settings.js";

@@ -40,6 +40,10 @@ export const alertSchema = z.object({
   value: z.number().optional(),
   unit: z.string().optional(),
   threshold: z.object({ warning: z.number().optional(), critical: z.number().optional() }).optional(),
+  /** A pipeline alert whose condition is reported (not watched): when it was last reported… */
+  seenAt: z.number().optional(),
+  /** …and how soon it must be reported again to keep firing. */
+  renewWithinMs: z.number().optional(),
   /** Changes only when the alert fires, escalates or resolves: what a message reports it at. */
   epoch: z.number().int().default(0),
   /** Per robot: what the dispatcher decided to tell it (firing, with which severity, when). */

@@ -10,7 +10,8 @@ import { applyDecided, applyPipelineDecided, planDispatch } from "./plan-dispatc
 import type { DeliveryReceipt } from "./delivery-markers.js";
 import { applyPipelineReceipt, applyReceipt, unparkAlerts } from "./delivery-markers.js";
 import type { PipelineAlerts } from "./pipeline-alerts.js";
-import { clearPipelineAlert, emptyPipelineAlerts, raisePipelineAlert, STALLED_ALERT } from "./pipeline-alerts.js";
+import { clearPipelineAlert, emptyPipelineAlerts, expirePipelineAlerts, raisePipelineAlert, STALLED_ALERT } from "./pipeline-alerts.js";
+import { monitorFaultCondition } from "./monitor-fault-alert.js";
 import type { Silence } from "./silence.js";
 
 const S = 1_000;
@@ -512,5 +513,38 @@ describe("decided and delivered", () => {
     t.advance(600 * S);
     expect(summary(t.take())).toEqual([{ firing: [], resolved: ["b/cpu"], reminder: false }]);
     expect(t.hosts.get("b")!.alerts).toEqual({});
+  });
+});
+
+describe("a fault of the monitor's own file", () => {
+  const fault = { kind: "private_key" as const, monitor: "worker-3", file: "/etc/fleetwatch/id_ed25519", cause: "EACCES", reason: "permission denied" };
+
+  it("raises one pipeline alert naming the worker and the file, holds the hosts' alerts, and resolves once when no longer reported", () => {
+    const t = new Timeline();
+    t.result("web-1", { cpu: "critical" });
+    t.result("web-1", { cpu: "critical" });
+    t.advance(30 * S);
+    t.take();
+    for (let i = 0; i < 3; i++) {
+      for (const host of ["web-1", "web-2"]) {
+        const job = { kind: "result" as const, slot: 0, slotStart: t.now + i, intervalMs: 60 * S, for: 2, result: { version: 1 as const, host: { name: host, address: "a", port: 22 }, outcome: "auth_failed" as const, reason: "cannot read key", state: "unknown" as const, metrics: null, checks: [{ name: "ssh", state: "unknown" as const, message: "cannot read key" }], startedAt: 0, finishedAt: 0, durationMs: 1, timings: { connectMs: 0, handshakeMs: 0, commandMs: 0 }, retried: false } };
+        const applied = applyResult(t.hosts.get(host), job, t.now, { freeze: true });
+        if (applied.state) t.hosts.set(host, applied.state);
+        t.pipeline = raisePipelineAlert(t.pipeline, monitorFaultCondition(fault, 60 * S, t.now), t.now);
+      }
+      t.advance(60 * S);
+    }
+    const said = t.take();
+    expect(said.flatMap((m) => m.firing.map((a) => `${a.pipeline ? "pipeline:" : ""}${a.host}/${a.check}`))).toEqual(["pipeline:fleetwatch/fault:worker-3:/etc/fleetwatch/id_ed25519"]);
+    expect(said[0]!.firing[0]!.message).toContain("worker-3 cannot use its SSH key /etc/fleetwatch/id_ed25519 (EACCES)");
+    expect(t.hosts.get("web-1")!.alerts.cpu!.status).toBe("firing"); // held, not resolved
+    expect(t.hosts.get("web-1")!.alerts.ssh).toBeUndefined(); // and no alert of its own
+    expect(t.hosts.get("web-2")!.alerts).toEqual({});
+    t.advance(200 * S);
+    t.pipeline = expirePipelineAlerts(t.pipeline, t.now);
+    t.pipeline = expirePipelineAlerts(t.pipeline, t.now + 1);
+    t.advance(600 * S);
+    expect(t.take().flatMap((m) => m.resolved.map((a) => a.check))).toEqual(["fault:worker-3:/etc/fleetwatch/id_ed25519"]);
+    expect(t.pipeline.alerts).toEqual({});
   });
 });

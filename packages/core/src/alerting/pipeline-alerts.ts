@@ -42,6 +42,11 @@ export interface PipelineCondition {
   severity: AlertSeverity;
   message: string;
   since: number;
+  /**
+   * For a condition that is reported rather than watched (a worker's fault on a result): it
+   * ends when not reported again within this long (`expirePipelineAlerts`).
+   */
+  renewWithinMs?: number;
 }
 
 /** The condition holds: its alert fires at once (or keeps firing, with the newest words). */
@@ -57,6 +62,8 @@ export function raisePipelineAlert(doc: PipelineAlerts, condition: PipelineCondi
     since: firing?.since ?? condition.since,
     firingSince: firing?.firingSince ?? now,
     message: condition.message,
+    seenAt: now,
+    ...(condition.renewWithinMs === undefined ? {} : { renewWithinMs: condition.renewWithinMs }),
     epoch: !firing || escalated ? nextEpoch(previous?.epoch, now) : firing.epoch,
     decided: previous?.decided ?? {},
     delivered: previous?.delivered ?? {},
@@ -72,4 +79,14 @@ export function clearPipelineAlert(doc: PipelineAlerts, name: string, now: numbe
   if (isTold(previous)) alerts[name] = { ...previous, status: "resolved", resolvedAt: now, count: 0, epoch: nextEpoch(previous.epoch, now), message };
   else delete alerts[name];
   return { ...doc, alerts };
+}
+
+/** Reported conditions not reported again in time have ended: their alerts resolve (once). */
+export function expirePipelineAlerts(doc: PipelineAlerts, now: number): PipelineAlerts {
+  let next = doc;
+  for (const [name, alert] of Object.entries(doc.alerts)) {
+    if (alert.status !== "firing" || alert.renewWithinMs === undefined) continue;
+    if (now - (alert.seenAt ?? alert.since) > alert.renewWithinMs) next = clearPipelineAlert(next, name, now, `${name}: no longer reported`);
+  }
+  return next;
 }
