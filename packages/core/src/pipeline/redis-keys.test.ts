@@ -16,8 +16,15 @@ function keySlot(key: string): number {
 
 /** The keys each multi-key script touches together. */
 const SCRIPTS: Record<string, string[]> = {
-  "alert CAS": [KEYS.hostAlerts("web-1"), KEYS.activeHosts, KEYS.staleDeadlines],
-  "pipeline alerts CAS": [KEYS.pipelineAlerts, KEYS.activeHosts],
+  "alert CAS": [KEYS.hostAlerts("web-1"), KEYS.activeHosts, KEYS.staleDeadlines, KEYS.dispatcherLock],
+  "pipeline alerts CAS": [KEYS.pipelineAlerts, KEYS.dispatcherLock],
+  "timers": [KEYS.groups, KEYS.dispatcherLock],
+  "dispatcher lock": [KEYS.dispatcherLock, KEYS.dispatcherLockToken],
+  "lane enqueue": [KEYS.lane("ops"), KEYS.laneMessages("ops"), KEYS.laneSeen("ops"), KEYS.dispatcherLock],
+  "sender write": [KEYS.lane("ops"), KEYS.laneMessages("ops"), KEYS.senderLock("ops"), KEYS.robotSent("ops"), KEYS.receipts, KEYS.robotHealth, KEYS.parked("ops")],
+  "sender lock": [KEYS.senderLock("ops"), KEYS.senderLockToken("ops")],
+  "parked release": [KEYS.parked("ops"), KEYS.laneSeen("ops"), KEYS.dispatcherLock],
+  "receipts drop": [KEYS.receipts, KEYS.dispatcherLock],
   "lease acquire": [KEYS.schedulerLease, KEYS.schedulerLeaseToken],
   "slot claim": [KEYS.lastSlot, KEYS.schedulerLease],
   "membership publish": [KEYS.schedulerLease, KEYS.members, KEYS.membership, KEYS.removals, "fleetwatch:{sched}:hosts"],
