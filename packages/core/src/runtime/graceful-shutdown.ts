@@ -1,18 +1,24 @@
 import type { Logger } from "pino";
 
+/** Exit status of a process ended by a second signal: 128 + its number, as shells report it. */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
 /**
- * SIGTERM and SIGINT: run `stop` once (stop taking jobs, finish or hand back running ones,
- * close connections), then exit 0; a second signal, or a stop that takes too long, exits 1.
+ * SIGTERM and SIGINT (Ctrl-C reaches the whole process group): run `stop` once (stop taking
+ * work, let what is running finish within its deadlines, close connections), then exit 0.
+ * A second signal exits at once; a stop that takes longer than `graceMs` exits 1. A process
+ * started with an IPC channel (by fleetwatch-pipeline) also stops when its parent is gone.
  */
 export function onShutdown(log: Logger, stop: () => Promise<void>, graceMs = 60_000): void {
   let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
+  const handler = (signal: NodeJS.Signals | "parent gone") => {
     if (stopping) {
-      log.warn({ signal }, "second signal: exiting now");
-      process.exit(1);
+      if (signal === "parent gone") return;
+      log.warn({ signal }, "second signal: exiting now without waiting");
+      process.exit(SIGNAL_EXIT[signal] ?? 1);
     }
     stopping = true;
-    log.info({ signal }, "shutting down");
+    log.info({ signal, graceMs }, `${signal === "parent gone" ? "fleetwatch-pipeline is gone" : signal}: shutting down (a second Ctrl-C or SIGTERM exits at once)`);
     const timer = setTimeout(() => {
       log.error({ graceMs }, "shutdown took too long; exiting");
       process.exit(1);
@@ -24,11 +30,15 @@ export function onShutdown(log: Logger, stop: () => Promise<void>, graceMs = 60_
         process.exit(0);
       },
       (error: Error) => {
-        log.error({ err: error }, "error while stopping");
+        log.error({ err: error.message }, "error while stopping");
         process.exit(1);
       },
     );
   };
   process.on("SIGTERM", handler);
   process.on("SIGINT", handler);
+  if (process.channel) {
+    process.channel.unref();
+    process.on("disconnect", () => handler("parent gone"));
+  }
 }
