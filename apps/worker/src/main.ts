@@ -44,6 +44,7 @@ function describeInFlight(jobs: readonly Job[]): { hosts: string[]; deadlineMs: 
 
 onShutdown(log, async () => {
   http.markStopping();
+  if (app.abandonIfRedisDown()) return;
   const running = [...checks.items];
   const closing = worker.close();
   if (running.length > 0) {

@@ -79,3 +79,5 @@ export * from "./metrics/check-metrics.js";
 export * from "./metrics/notification-metrics.js";
 export * from "./metrics/exporter-lease.js";
 export * from "./metrics/fleet-gauges.js";
+export * from "./metrics/scheduler-metrics.js";
+export * from "./metrics/delivery-events.js";

@@ -24,6 +24,12 @@ export interface AppContext {
    * line per retry), anything else is logged with `what` it came from.
    */
   onQueueError(what: string, fields?: Record<string, unknown>): (error: Error) => void;
+  /**
+   * At shutdown: when Redis is unreachable, says so and returns true, and the app exits
+   * without its polite stop (nothing can be finished or handed back without Redis; the lock
+   * of a job in flight lapses and the job is run again).
+   */
+  abandonIfRedisDown(): boolean;
   /** /healthz, /readyz (Redis via `redis`, config, plus `extra`), /metrics on HTTP_HOST:HTTP_PORT. */
   serveHttp(redis: Redis, extra?: readonly ReadinessCheck[]): Promise<AppHttp>;
 }
@@ -64,6 +70,12 @@ export function bootstrapApp(name: HttpAppName, argv: string[] = process.argv.sl
     onQueueError: (what, fields = {}) => (error: Error) => {
       if (isRedisConnectionError(error)) reporter.noteError(error);
       else log.error({ ...fields, err: error.message }, `${what} error`);
+    },
+    abandonIfRedisDown: () => {
+      const problem = reporter.problem;
+      if (!problem) return false;
+      log.warn(`${problem}: stopping without waiting for it; work in flight is run again once Redis is back`);
+      return true;
     },
     serveHttp: (redis, extra = []) => serveAppHttp(name, { log, holder, reporter }, redis, extra),
   };

@@ -56,7 +56,9 @@ export async function serveAppHttp(
   return {
     markStopping: () => server?.markStopping(),
     async close() {
-      await gauges?.stop();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([gauges?.stop(), new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+      clearTimeout(timer);
       await server?.close();
     },
   };

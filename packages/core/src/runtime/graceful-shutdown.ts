@@ -4,20 +4,29 @@ import type { Logger } from "pino";
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
+ * Signals arriving this close together are one request: tools such as `timeout`, or a
+ * supervisor signalling both a process and its group, deliver the same stop twice.
+ */
+export const SAME_SIGNAL_WINDOW_MS = 300;
+
+/**
  * SIGTERM and SIGINT (Ctrl-C reaches the whole process group): run `stop` once (stop taking
  * work, let what is running finish within its deadlines, close connections), then exit 0.
- * A second signal exits at once; a stop that takes longer than `graceMs` exits 1. A process
- * started with an IPC channel (by fleetwatch-pipeline) also stops when its parent is gone.
+ * A second signal (more than SAME_SIGNAL_WINDOW_MS after the first) exits at once; a stop
+ * that takes longer than `graceMs` exits 1. A process started with an IPC channel (by
+ * fleetwatch-pipeline) also stops when its parent is gone.
  */
 export function onShutdown(log: Logger, stop: () => Promise<void>, graceMs = 60_000): void {
   let stopping = false;
+  let firstAt = 0;
   const handler = (signal: NodeJS.Signals | "parent gone") => {
     if (stopping) {
-      if (signal === "parent gone") return;
+      if (signal === "parent gone" || Date.now() - firstAt < SAME_SIGNAL_WINDOW_MS) return;
       log.warn({ signal }, "second signal: exiting now without waiting");
       process.exit(SIGNAL_EXIT[signal] ?? 1);
     }
     stopping = true;
+    firstAt = Date.now();
     log.info({ signal, graceMs }, `${signal === "parent gone" ? "fleetwatch-pipeline is gone" : signal}: shutting down (a second Ctrl-C or SIGTERM exits at once)`);
     const timer = setTimeout(() => {
       log.error({ graceMs }, "shutdown took too long; exiting");
