@@ -35,7 +35,7 @@ export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Log
       { jobId: job.id!, removeOnComplete: keep, removeOnFail: { age: 86_400 }, attempts: 5, backoff: { type: "exponential", delay: 500 } },
     );
     await storeLatestResult(redis, result, slot, 10 * host.intervalMs);
-    log.info({ host: host.name, slot, outcome: result.outcome, state: result.state, ms: result.durationMs, reason: result.reason }, "checked");
+    log.info({ host: host.name, jobId: job.id, slot, outcome: result.outcome, state: result.state, ms: result.durationMs, reason: result.reason }, "checked");
     return { outcome: result.outcome, state: result.state };
   };
 }
