@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppName, RedisHandle } from "@fleetwatch/testkit";
@@ -43,6 +44,7 @@ async function get(url: string, password?: string): Promise<{ status: number; bo
 beforeAll(async () => {
   redisHandle = await startRedis({ password: SECRETS.redisPassword, persistent: true });
   redis = new Redis(redisHandle.url, { maxRetriesPerRequest: null });
+  redis.on("error", () => {}); // the test kills Redis on purpose
   await standIn.start();
   lab = await Lab.create();
   const key = await lab.clientKeyOf("ed25519", { passphrase: SECRETS.keyPassphrase });
@@ -158,22 +160,32 @@ describe("HTTP endpoints of the pipeline apps", () => {
     expect(report.checks.find((c) => c.name === "redis")?.ok).toBe(true);
   });
 
-  it("refuses to start exposed without a login, or on a port already taken, in one line, exit 2", async () => {
-    const run = (app: AppName, extraEnv: Record<string, string>) =>
-      new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [appEntry(app), "--config", config], { env: { ...process.env, ...env, ...extraEnv }, stdio: ["ignore", "ignore", "pipe"] });
+  it("refuses to start exposed without a login or on a port taken, in one line with exit 2; prints --version and --help", async () => {
+    const run = (file: string, args: string[], extraEnv: Record<string, string> = {}) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
         let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on("close", (code) => resolve({ code, stderr }));
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
       });
-    const exposed = await run("notifier", { HTTP_HOST: "0.0.0.0", FLEETWATCH_HTTP_USER: "", FLEETWATCH_HTTP_PASSWORD: "" });
+    const takenPort = new URL(urls.get("worker")!).port;
+    const runner = fileURLToPath(new URL("../apps/cli/dist/pipeline-runner.js", import.meta.url));
+    const [exposed, taken, help, version] = await Promise.all([
+      run(appEntry("notifier"), ["--config", config], { HTTP_HOST: "0.0.0.0", FLEETWATCH_HTTP_USER: "", FLEETWATCH_HTTP_PASSWORD: "" }),
+      run(appEntry("worker"), ["--config", config], { HTTP_PORT: takenPort, LOG_LEVEL: "error" }),
+      run(runner, ["--help"]),
+      run(appEntry("worker"), ["--version"]),
+    ]);
     expect(exposed.code).toBe(2);
     expect(exposed.stderr.trim().split("\n")).toEqual([
       "fleetwatch-notifier: refusing to serve HTTP on 0.0.0.0 without a login: set FLEETWATCH_HTTP_USER and FLEETWATCH_HTTP_PASSWORD, or bind to loopback (HTTP_HOST=127.0.0.1), or turn HTTP off (HTTP_PORT=off)",
     ]);
-    const taken = await run("worker", { HTTP_PORT: new URL(urls.get("worker")!).port, LOG_LEVEL: "error" });
     expect(taken.code).toBe(2);
-    expect(taken.stderr).toContain(`HTTP port ${new URL(urls.get("worker")!).port} on 127.0.0.1 is already in use`);
+    expect(taken.stderr).toContain(`HTTP port ${takenPort} on 127.0.0.1 is already in use`);
+    expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining("usage: fleetwatch-pipeline --config FILE") });
+    expect(version).toMatchObject({ code: 0, stdout: expect.stringMatching(/^fleetwatch-worker \d+\.\d+\.\d+\n$/) });
   });
 
   it("carries on when Redis is killed and restarted on the same port", async () => {
