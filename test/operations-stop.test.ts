@@ -33,6 +33,14 @@ class ForegroundJob {
       process.kill(-this.child.pid!, "SIGKILL");
     } catch {}
   }
+  /** Waits for `check`; on a timeout the error carries what the job printed. */
+  async until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+    try {
+      return await eventually(check, timeoutMs, what);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; the job printed:\n${this.output.slice(-4000)}`);
+    }
+  }
   count(text: string): number {
     return this.output.split(text).length - 1;
   }
@@ -60,7 +68,8 @@ beforeAll(async () => {
       { name: "stuck-1", host: hosts.hang },
     ],
     {},
-    ["  commandTimeout: 2s", "for: 1"],
+    // All of the harness's defaults, in order (its overrides go last): a 2 s probe deadline, fire at once.
+    ["  connectTimeout: 2s", "  handshakeTimeout: 3s", "  commandTimeout: 2s", "interval: 1s", "for: 1", "thresholds: { cpu: {}, load: {} }"],
   );
   // Every delivery fails for the whole file: a notification is then queued and retried.
   p.standIn.outage(600_000);
@@ -73,8 +82,8 @@ afterAll(async () => {
 describe("a calm stop", () => {
   it("stops the whole pipeline on one Ctrl-C to its process group: checks in flight finish, queued notifications stay in Redis, exit 0", async () => {
     const job = runner();
-    await eventually(() => p.standIn.attempts.length > 0, 40_000, "a delivery attempt (answered 502)");
-    await eventually(() => hangingProbes(p.lab.id) > 0, 20_000, "a check of the hanging host in flight");
+    await job.until("a delivery attempt (answered 502)", () => p.standIn.attempts.length > 0, 40_000);
+    await job.until("a check of the hanging host in flight", () => hangingProbes(p.lab.id) > 0, 20_000);
     job.ctrlC();
     const code = await job.exited;
     expect(job.output).toMatch(/waiting for \d+ check\(s\) in flight to finish \(stuck-1.*; at most \d+ s, their deadlines\)/);
@@ -91,9 +100,9 @@ describe("a calm stop", () => {
     // Probes of the run before may still sleep on the host: count this run's on top of them.
     const before = hangingProbes(p.lab.id);
     const job = runner();
-    await eventually(() => hangingProbes(p.lab.id) > before, 20_000, "a check of the hanging host in flight");
+    await job.until("a check of the hanging host in flight", () => hangingProbes(p.lab.id) > before, 20_000);
     job.ctrlC();
-    await eventually(() => job.output.includes("check(s) in flight to finish"), 10_000, "the worker to wait for its check");
+    await job.until("the worker to wait for its check", () => job.output.includes("check(s) in flight to finish"), 10_000);
     await sleep(400); // a person's second press, not the same signal delivered twice
     job.ctrlC();
     const code = await job.exited;
