@@ -43,6 +43,9 @@ const syncRobots = (fleet: LoadedFleet) => {
     if (!robots.has(name)) {
       const delivery = startRobotDelivery(() => settings.robots.find((r) => r.name === name), name, redis, workerRedis, log);
       delivery.queue.on("error", app.onQueueError("notification queue", { robot: name }));
+      // Connection trouble is said once per retry round by the app; other errors still logged.
+      delivery.worker.removeAllListeners("error");
+      delivery.worker.on("error", app.onQueueError("delivery worker", { robot: name }));
       watchDeliveryOutcomes(delivery.worker, name);
       robots.set(name, delivery);
     }
