@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import { isAppInfoRequest, parseAppArgs } from "@fleetwatch/core";
 
 /**
  * `fleetwatch-pipeline --config FILE`: the scheduler, a worker and the notifier in the
@@ -9,11 +8,47 @@ import { isAppInfoRequest, parseAppArgs } from "@fleetwatch/core";
  *
  * Signals: the children run in their own process groups, so a Ctrl-C in the terminal
  * reaches only this runner, which passes one SIGTERM to each (a calm stop); a second Ctrl-C
- * is passed on as a second signal (exit at once). If one child dies, the others are stopped;
+ * is passed on as a second signal (exit at once). A child hears a signal only once it says it
+ * can stop calmly (until then it is held for it). If one child dies, the others are stopped;
  * if this runner dies, its children notice (IPC channel closed) and stop.
  */
-const app = "fleetwatch-pipeline";
-const args = parseAppArgs(app, process.argv.slice(2));
+const RUNNER = "fleetwatch-pipeline";
+
+interface Child {
+  name: string;
+  child: ChildProcess;
+  stoppable: boolean;
+  held: NodeJS.Signals[];
+}
+const apps: Child[] = [];
+let signalsSeen = 0;
+let stopping = false;
+
+const forward = (signal: NodeJS.Signals) => {
+  for (const app of apps) {
+    if (app.child.exitCode !== null || app.child.signalCode !== null) continue;
+    if (app.stoppable) app.child.kill(signal);
+    else app.held.push(signal);
+  }
+};
+const stopAll = () => {
+  if (stopping) return;
+  stopping = true;
+  forward("SIGTERM");
+};
+// Set before anything slow is loaded: a Ctrl-C at any moment is a calm stop.
+const onStopSignal = () => {
+  signalsSeen += 1;
+  if (apps.length === 0) process.exit(0);
+  if (signalsSeen === 1) stopAll();
+  else forward("SIGINT");
+};
+process.on("SIGINT", onStopSignal);
+process.on("SIGTERM", onStopSignal);
+process.on("SIGHUP", () => forward("SIGHUP"));
+
+const { isAppInfoRequest, parseAppArgs } = await import("@fleetwatch/core");
+const args = parseAppArgs(RUNNER, process.argv.slice(2));
 if (!args.ok) {
   process.stderr.write(`${args.error}\n`);
   process.exit(2);
@@ -28,41 +63,29 @@ const config = args.value.config;
 const childEnv: NodeJS.ProcessEnv = { ...process.env };
 const port = process.env.HTTP_PORT?.trim().toLowerCase();
 if (port !== undefined && port !== "" && port !== "off" && port !== "0") {
-  process.stderr.write(`${app}: HTTP_PORT=${port} ignored: the scheduler, worker and notifier take 9401, 9402 and 9403 (HTTP_PORT=0 or off apply to all)\n`);
+  process.stderr.write(`${RUNNER}: HTTP_PORT=${port} ignored: the scheduler, worker and notifier take 9401, 9402 and 9403 (HTTP_PORT=0 or off apply to all)\n`);
   delete childEnv.HTTP_PORT;
 }
 
 const require = createRequire(import.meta.url);
-const apps = ["scheduler", "worker", "notifier"].map((name) => {
+for (const name of ["scheduler", "worker", "notifier"]) {
   const entry = require.resolve(`@fleetwatch/${name}`);
   const child = spawn(process.execPath, [entry, "--config", config], { stdio: ["ignore", "inherit", "inherit", "ipc"], detached: true, env: childEnv });
-  return { name, child };
-});
-
-let signalsSeen = 0;
-const forward = (signal: NodeJS.Signals) => {
-  for (const { child } of apps) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-};
-let stopping = false;
-const stopAll = () => {
-  if (stopping) return;
-  stopping = true;
-  forward("SIGTERM");
-};
-const onStopSignal = () => {
-  signalsSeen += 1;
-  if (signalsSeen === 1) stopAll();
-  else forward("SIGINT");
-};
-process.on("SIGINT", onStopSignal);
-process.on("SIGTERM", onStopSignal);
-process.on("SIGHUP", () => forward("SIGHUP"));
+  const app: Child = { name, child, stoppable: false, held: [] };
+  child.on("message", (message: { fleetwatch?: string }) => {
+    if (message?.fleetwatch !== "stoppable") return;
+    app.stoppable = true;
+    for (const signal of app.held.splice(0)) child.kill(signal);
+  });
+  apps.push(app);
+}
+if (signalsSeen > 0) stopAll();
 
 const exits = apps.map(
-  ({ name, child }: { name: string; child: ChildProcess }) =>
+  ({ name, child }) =>
     new Promise<number>((resolve) =>
       child.once("exit", (code, signal) => {
-        if (!stopping) process.stderr.write(`${app}: ${name} exited (${code ?? signal}); stopping the others\n`);
+        if (!stopping) process.stderr.write(`${RUNNER}: ${name} exited (${code ?? signal}); stopping the others\n`);
         stopAll();
         resolve(code ?? 1);
       }),

@@ -11,6 +11,7 @@ import { isAppInfoRequest, parseAppArgs } from "./app-args.js";
 import type { AppHttp } from "./app-http.js";
 import { serveAppHttp } from "./app-http.js";
 import { ConfigHolder } from "./config-holder.js";
+import { holdStopSignals } from "./graceful-shutdown.js";
 
 export interface AppContext {
   log: Logger;
@@ -40,6 +41,7 @@ export interface AppContext {
  * (reloaded on SIGHUP). An app that cannot start says why in one line and exits 2.
  */
 export function bootstrapApp(name: HttpAppName, argv: string[] = process.argv.slice(2)): AppContext {
+  holdStopSignals();
   const args = parseAppArgs(name, argv);
   if (!args.ok) {
     process.stderr.write(`${args.error}\n`);
