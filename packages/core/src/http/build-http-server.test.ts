@@ -52,6 +52,7 @@ describe("the HTTP module", () => {
       {},
       {
         logger,
+        readinessTimeoutMs: 200,
         readiness: [
           { name: "redis", check: async () => undefined },
           { name: "ssh-files", check: () => "key file /keys/id_ed25519 is not readable by uid 1000 (EACCES)" },
@@ -66,7 +67,7 @@ describe("the HTTP module", () => {
       checks: [
         { name: "redis", ok: true },
         { name: "ssh-files", ok: false, problem: "key file /keys/id_ed25519 is not readable by uid 1000 (EACCES)" },
-        { name: "hung", ok: false, problem: "no answer within 2000 ms" },
+        { name: "hung", ok: false, problem: "no answer within 200 ms" },
       ],
     });
   });

@@ -19,6 +19,8 @@ export interface HttpRoutesOptions {
   logger: Logger;
   /** Checks behind /readyz: 200 when all pass, else 503 with each problem. @defaultValue [] */
   readiness?: readonly ReadinessCheck[];
+  /** A readiness check that gives no answer within this long counts as failed. @defaultValue 2000 */
+  readinessTimeoutMs?: number;
   /** Served at /metrics. @defaultValue metricsRegistry, the core one */
   metrics?: Registry;
   /**
@@ -62,7 +64,7 @@ export async function buildHttpServer(settings: Pick<HttpSettings, "credentials"
 
   server.get("/readyz", async (_request, reply) => {
     if (options.stopping?.()) return reply.code(503).send({ ready: false, checks: [{ name: "process", ok: false, problem: "shutting down" }] });
-    const report = await runReadiness(options.readiness ?? []);
+    const report = await runReadiness(options.readiness ?? [], options.readinessTimeoutMs);
     return reply.code(report.ready ? 200 : 503).send(report);
   });
 

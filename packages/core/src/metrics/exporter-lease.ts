@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { KEYS } from "../pipeline/redis-keys.js";
 
 const TAKE_OR_RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -7,7 +8,7 @@ return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /** Key of the lease: whoever holds it exports the fleet-wide gauges. */
-export const EXPORTER_LEASE_KEY = "fleetwatch:{metrics}:exporter-lease";
+export const EXPORTER_LEASE_KEY = KEYS.metricsExporterLease;
 
 /**
  * A short lease in Redis deciding which one process exports the fleet-wide gauges (queue

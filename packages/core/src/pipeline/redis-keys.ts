@@ -27,6 +27,8 @@ export const KEYS = {
   silences: "fleetwatch:{alerts}:silences",
   /** Time of the last result of any host (monitoring stalled detection). */
   lastAnyResult: "fleetwatch:{alerts}:last-any-result",
+  /** The one process that exports the fleet-wide gauges (queue depth, alerts) on /metrics. */
+  metricsExporterLease: "fleetwatch:{metrics}:exporter-lease",
   /** The notifier replica that runs the dispatcher. */
   dispatcherLock: "fleetwatch:{alerts}:dispatcher-lock",
   /** A robot that answered 130101 is paused until this time. */
