@@ -139,7 +139,8 @@ describe("HTTP endpoints of the pipeline apps", () => {
       const exporters = texts.filter((t) => t.includes("fleetwatch_queue_jobs{"));
       expect(exporters).toHaveLength(1);
       expect(exporters[0]).toMatch(/fleetwatch_queue_jobs\{queue="checks",state="completed"\} \d+/);
-      expect(exporters[0]).toContain('fleetwatch_queue_jobs{queue="notify-ops",state="waiting"}');
+      expect(exporters[0]).toContain('fleetwatch_notification_lane_messages{robot="ops"}');
+      expect(exporters[0]).toContain('fleetwatch_notifications_parked{robot="ops"} 0');
       expect(exporters[0]).toMatch(/fleetwatch_alerts\{status="firing",severity="critical"\} 1/);
       for (const text of texts) expect(text).not.toMatch(/[{,]host="|web-1|web-2/);
     }

@@ -1,60 +1,44 @@
 #!/usr/bin/env node
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { Worker } from "bullmq";
 import type { LoadedFleet } from "@fleetwatch/core";
-import {
-  AlertStore,
-  bootstrapApp,
-  closeRedis,
-  deliveriesInFlight,
-  enableDispatchMetrics,
-  KEYS,
-  onShutdown,
-  queueOptions,
-  QUEUES,
-  recordDispatch,
-  resolveNotifySettings,
-  startTickLoop,
-  watchDeliveryOutcomes,
-} from "@fleetwatch/core";
-import type { RobotDelivery } from "./delivery-worker.js";
-import { startRobotDelivery } from "./delivery-worker.js";
+import { AlertStore, bootstrapApp, closeRedis, enableDispatchMetrics, enableNotificationMetrics, KEYS, onShutdown, queueOptions, QUEUES, recordDispatch, resolveNotifySettings, startTickLoop } from "@fleetwatch/core";
 import { Dispatcher } from "./dispatcher.js";
 import { resultProcessor } from "./result-processor.js";
+import { RobotSender } from "./robot-sender.js";
 
 const app = bootstrapApp("fleetwatch-notifier");
 const { log, holder, connect } = app;
 const redis = connect();
 const workerRedis = connect();
-const store = new AlertStore(redis);
+const store = new AlertStore(redis, (key, reason, newer) =>
+  log.error({ key, reason }, newer ? "stored state written by a newer fleetwatch: left alone (upgrade this notifier)" : "stored state cannot be read: skipped"),
+);
+const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
-const robots = new Map<string, RobotDelivery>();
+/** One sender per robot in every replica; a lock per robot lets one of them send. */
+const senders = new Map<string, RobotSender>();
 let settings = resolveNotifySettings(holder.current.config);
 const syncRobots = (fleet: LoadedFleet) => {
   settings = resolveNotifySettings(fleet.config);
   const wanted = new Set(settings.robots.map((r) => r.name));
-  for (const [name, delivery] of robots) {
+  for (const [name, sender] of senders) {
     if (!wanted.has(name)) {
-      robots.delete(name);
-      void delivery.close();
+      senders.delete(name);
+      void sender.stop();
     }
   }
   for (const name of wanted) {
-    if (!robots.has(name)) {
-      const delivery = startRobotDelivery(() => settings.robots.find((r) => r.name === name), name, redis, workerRedis, log);
-      delivery.queue.on("error", app.onQueueError("notification queue", { robot: name }));
-      // Connection trouble is said once per retry round by the app; other errors still logged.
-      delivery.worker.removeAllListeners("error");
-      delivery.worker.on("error", app.onQueueError("delivery worker", { robot: name }));
-      watchDeliveryOutcomes(delivery.worker, name);
-      robots.set(name, delivery);
-    }
+    if (senders.has(name)) continue;
+    const sender = new RobotSender(redis, name, () => settings.robots.find((r) => r.name === name), id, log);
+    senders.set(name, sender);
+    sender.start();
   }
 };
 syncRobots(holder.current);
 
-const dispatcherId = `${process.pid}-${randomUUID()}`;
-const dispatcher = new Dispatcher(redis, store, (name) => robots.get(name)?.queue, holder.current, dispatcherId, log);
+const dispatcher = new Dispatcher(redis, store, holder.current, id, log);
 const results = new Worker(QUEUES.results, resultProcessor(store, () => dispatcher.staleAfter, log), {
   ...queueOptions(QUEUES.results, workerRedis),
   concurrency: 8,
@@ -67,24 +51,23 @@ holder.onChange((next) => {
   dispatcher.useConfig(next);
 });
 const http = await app.serveHttp(redis);
+enableNotificationMetrics();
 enableDispatchMetrics();
-/** A round counts as a dispatch when this replica held the dispatcher lock (the leader). */
+/** A round counts as a dispatch when this replica held the dispatcher lock (`id|token`): it leads. */
 const dispatchTick = async () => {
   await dispatcher.tick();
-  if ((await redis.get(KEYS.dispatcherLock)) === dispatcherId) recordDispatch();
+  if ((await redis.get(KEYS.dispatcherLock))?.startsWith(`${id}|`)) recordDispatch();
 };
 const loop = startTickLoop(log, "dispatch tick", dispatchTick, () => dispatcher.tickMs());
 onShutdown(log, async () => {
   http.markStopping();
   if (app.abandonIfRedisDown()) return;
   await loop.stop();
+  await dispatcher.stop();
   await results.close();
-  const delivering = deliveriesInFlight();
-  if (delivering.length > 0) {
-    log.info({ robots: delivering }, `waiting for the DingTalk delivery in flight (${delivering.join(", ")}) to finish; queued notifications stay in Redis`);
-  }
-  await Promise.all([...robots.values()].map((r) => r.close()));
+  if (senders.size > 0) log.info({ robots: [...senders.keys()] }, "waiting for the DingTalk message in flight, if any; queued notifications stay in Redis");
+  await Promise.all([...senders.values()].map((s) => s.stop()));
   await http.close();
   await closeRedis([redis, workerRedis]);
 });
-log.info({ robots: [...robots.keys()], locale: settings.locale, tickMs: dispatcher.tickMs() }, "notifier started");
+log.info({ robots: [...senders.keys()], locale: settings.locale, tickMs: dispatcher.tickMs() }, "notifier started");

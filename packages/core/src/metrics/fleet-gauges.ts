@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { Gauge } from "prom-client";
 import { AlertStore } from "../pipeline/alert-store.js";
+import { KEYS } from "../pipeline/redis-keys.js";
 import { queueOptions } from "../pipeline/queue-options.js";
 import type { ExporterLease } from "./exporter-lease.js";
 import { useMetrics } from "./metrics-registry.js";
@@ -16,6 +17,8 @@ export interface FleetGaugeSource {
   lease: ExporterLease;
   /** Every queue of the pipeline (the queue registry's names). */
   queueNames: () => readonly string[];
+  /** The robots in the config, whose lanes are measured. */
+  robots: () => readonly string[];
   log: Logger;
   /** A scrape gives up on Redis after this long and exports nothing fleet-wide. @defaultValue 3000 */
   timeoutMs?: number;
@@ -84,7 +87,45 @@ const alerts = new Gauge({
   },
 });
 
-/** One lease check per scrape, shared by both gauges. */
+const lanes = new Gauge({
+  name: "fleetwatch_notification_lane_messages",
+  help: "Messages waiting in each robot's delivery lane; exported by the same one process as fleetwatch_queue_jobs",
+  labelNames: ["robot"] as const,
+  registers: [],
+  async collect() {
+    this.reset();
+    const from = source;
+    if (!from || !(await leaseHeld(from))) return;
+    try {
+      const lengths = await withTimeout(Promise.all(from.robots().map(async (robot) => [robot, await from.redis.llen(KEYS.lane(robot))] as const)), from.timeoutMs ?? 3_000);
+      for (const [robot, length] of lengths) this.set({ robot }, length);
+    } catch (error) {
+      this.reset();
+      from.log.warn({ err: (error as Error).message }, "metrics: could not read the delivery lanes");
+    }
+  },
+});
+
+const parked = new Gauge({
+  name: "fleetwatch_notifications_parked",
+  help: "Messages parked per robot (DingTalk refused them for good; retried every 15 minutes and on reload); exported by one process",
+  labelNames: ["robot"] as const,
+  registers: [],
+  async collect() {
+    this.reset();
+    const from = source;
+    if (!from || !(await leaseHeld(from))) return;
+    try {
+      const lengths = await withTimeout(Promise.all(from.robots().map(async (robot) => [robot, await from.redis.llen(KEYS.parked(robot))] as const)), from.timeoutMs ?? 3_000);
+      for (const [robot, length] of lengths) this.set({ robot }, length);
+    } catch (error) {
+      this.reset();
+      from.log.warn({ err: (error as Error).message }, "metrics: could not read the parked messages");
+    }
+  },
+});
+
+/** One lease check per scrape, shared by the gauges. */
 let leaseCheck: { at: number; held: Promise<boolean> } | undefined;
 function leaseHeld(from: FleetGaugeSource): Promise<boolean> {
   const now = Date.now();
@@ -110,12 +151,13 @@ async function countAlerts(redis: Redis): Promise<Map<string, number>> {
 }
 
 /**
- * Turns on the fleet-wide gauges (queue depth per queue and state, alerts by status) in this
+ * Turns on the fleet-wide gauges (queue depth per queue and state, alerts by status, delivery
+ * lanes and parked messages per robot) in this
  * process. Every app may call it; only the lease holder exports them at a given time.
  */
 export function exportFleetGauges(from: FleetGaugeSource): { stop(): Promise<void> } {
   source = from;
-  useMetrics(queueDepth, alerts);
+  useMetrics(queueDepth, alerts, lanes, parked);
   return {
     async stop() {
       if (source === from) source = undefined;

@@ -2,15 +2,16 @@ import { Counter, Gauge } from "prom-client";
 import { useMetrics } from "./metrics-registry.js";
 
 /**
- * What became of a delivery attempt: `sent` (DingTalk answered errcode 0), `retried` (failed,
- * will be tried again), `parked` (set aside after an answer no retry fixes, e.g. a bad token),
- * `failed` (given up for good).
+ * What became of a delivery attempt: `sent` (DingTalk answered errcode 0), `retried` (failed:
+ * the same message goes again after a backoff or a 130101 pause), `parked` (set aside after an
+ * answer no retry fixes, e.g. a bad token; retried every 15 minutes and on reload), `failed`
+ * (not sent at all: the robot's webhook or secret cannot be resolved).
  */
 export type NotificationOutcome = "sent" | "retried" | "parked" | "failed";
 
 const notifications = new Counter({
   name: "fleetwatch_notifications_total",
-  help: "DingTalk delivery attempts by robot and outcome (sent, retried, parked, failed)",
+  help: "DingTalk delivery attempts by robot and outcome (sent; retried: failed, goes again; parked: refused for good; failed: robot settings unusable)",
   labelNames: ["robot", "outcome"] as const,
   registers: [],
 });

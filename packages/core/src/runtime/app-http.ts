@@ -8,7 +8,7 @@ import { ExporterLease } from "../metrics/exporter-lease.js";
 import { exportFleetGauges } from "../metrics/fleet-gauges.js";
 import { recordBuildInfo } from "../metrics/metrics-registry.js";
 import { resolveNotifySettings } from "../notify/notify-settings.js";
-import { notificationQueueName, QUEUES } from "../pipeline/queue-names.js";
+import { QUEUES } from "../pipeline/queue-names.js";
 import type { RedisOutageReporter } from "../pipeline/redis-outage-reporter.js";
 import type { ConfigHolder } from "./config-holder.js";
 import { configReadiness, redisReadiness } from "./pipeline-readiness.js";
@@ -22,11 +22,9 @@ export interface AppHttp {
   close(): Promise<void>;
 }
 
-/** Every queue of the pipeline. To be replaced by the queue registry in core when it lands. */
-function pipelineQueueNames(holder: ConfigHolder): string[] {
-  const robots = resolveNotifySettings(holder.current.config).robots;
-  return [QUEUES.checks, QUEUES.results, ...robots.map((r) => notificationQueueName(r.name))];
-}
+/** Every BullMQ queue of the pipeline. To be replaced by the queue registry in core when it lands. */
+const pipelineQueueNames = (): string[] => [QUEUES.checks, QUEUES.results];
+const robotNames = (holder: ConfigHolder): string[] => resolveNotifySettings(holder.current.config).robots.map((r) => r.name);
 
 /**
  * Serves a pipeline app's /healthz, /readyz (Redis, config, plus `extra`) and /metrics (with
@@ -51,7 +49,7 @@ export async function serveAppHttp(
   }
   const server = started.value;
   const gauges = server
-    ? exportFleetGauges({ redis, lease: new ExporterLease(redis, `${app}-${process.pid}-${randomUUID()}`), queueNames: () => pipelineQueueNames(context.holder), log: context.log })
+    ? exportFleetGauges({ redis, lease: new ExporterLease(redis, `${app}-${process.pid}-${randomUUID()}`), queueNames: pipelineQueueNames, robots: () => robotNames(context.holder), log: context.log })
     : undefined;
   return {
     markStopping: () => server?.markStopping(),

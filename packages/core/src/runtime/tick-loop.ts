@@ -2,8 +2,7 @@ import type { Logger } from "pino";
 
 /**
  * Runs `tick` again `everyMs()` after each run ends (never overlapping), logging and
- * surviving a failed tick. `stop()` ends the loop and resolves once the tick in progress,
- * if any, has finished.
+ * surviving a failed tick. `stop()` ends the loop and resolves once the current tick is over.
  */
 export function startTickLoop(log: Logger, what: string, tick: () => Promise<void>, everyMs: () => number): { stop(): Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
@@ -15,7 +14,7 @@ export function startTickLoop(log: Logger, what: string, tick: () => Promise<voi
     } catch (error) {
       log.error({ err: (error as Error).message }, `${what} failed; retrying`);
     }
-    if (running) timer = setTimeout(() => void (current = loop()), everyMs());
+    if (running) timer = setTimeout(() => (current = loop()), everyMs());
   };
   current = loop();
   return {
