@@ -43,7 +43,7 @@ export function sshFilesReadiness(holder: ConfigHolder): ReadinessCheck {
       for (const [id, passphrase] of keys) {
         const path = id.split("\u0000")[0]!;
         const key = loadPrivateKey(path, passphrase);
-        if (!key.ok) problems.push(`${key.error} (running as ${whoAmI()}; after fixing it, reload with SIGHUP)`);
+        if (!key.ok) problems.push(`${key.error.reason} (running as ${whoAmI()})`);
       }
       for (const path of knownHosts) {
         try {
