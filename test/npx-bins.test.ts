@@ -36,7 +36,8 @@ describe("npx bins from the repository root", () => {
   it("runs `npx fleetwatch --version` after building twice, the second build replayed from turbo's cache", async () => {
     await npx("turbo", "run", "build", "--filter=@fleetwatch/cli", "--output-logs=errors-only");
     const dist = join(ROOT, "apps/cli/dist");
-    const aside = join(mkdtempSync(join(tmpdir(), "fw-dist-")), "dist");
+    const parked = mkdtempSync(join(tmpdir(), "fw-dist-"));
+    const aside = join(parked, "dist");
     renameSync(dist, aside);
     try {
       const second = await npx("turbo", "run", "build", "--filter=@fleetwatch/cli");
@@ -45,8 +46,8 @@ describe("npx bins from the repository root", () => {
       const version = await npx("fleetwatch", "--version");
       expect(version.stdout).toMatch(/^fleetwatch \d+\.\d+\.\d+/);
     } finally {
-      if (existsSync(dist)) rmSync(aside, { recursive: true, force: true });
-      else renameSync(aside, dist);
+      if (!existsSync(dist)) renameSync(aside, dist);
+      rmSync(parked, { recursive: true, force: true });
     }
   });
 
