@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Queue, Worker } from "bullmq";
 import type { ResultJob } from "@fleetwatch/core";
-import { bootstrapApp, onShutdown, QUEUES, queueOptions } from "@fleetwatch/core";
+import { bootstrapApp, onShutdown, QUEUES, queueOptions, SshConnectionPool } from "@fleetwatch/core";
 import { checkProcessor } from "./check-processor.js";
 import { workerSettings } from "./worker-settings.js";
 
@@ -10,7 +10,8 @@ const redis = connect();
 const workerRedis = connect();
 const results = new Queue<ResultJob>(QUEUES.results, queueOptions(QUEUES.results, redis));
 const settings = workerSettings(holder.current);
-const worker = new Worker(QUEUES.checks, checkProcessor(redis, results, log), {
+const pool = new SshConnectionPool({ maxConnections: settings.maxConnections });
+const worker = new Worker(QUEUES.checks, checkProcessor(redis, results, log, pool), {
   ...queueOptions(QUEUES.checks, workerRedis),
   concurrency: settings.concurrency,
   lockDuration: settings.lockDurationMs,
@@ -26,6 +27,7 @@ holder.onChange((next) => {
 });
 onShutdown(log, async () => {
   await worker.close();
+  pool.close();
   await results.close();
   await Promise.all([redis.quit(), workerRedis.quit()]);
 });

@@ -161,6 +161,20 @@ export class Lab {
     return path;
   }
 
+  /**
+   * Logins the sshd serving this host has accepted so far (from its log). Every sshd of a
+   * lab serves the hosts of one `startHosts` call, so start a host alone to count its own.
+   */
+  logins(host: Pick<LabHost, "address" | "port">): number {
+    const server = this.servers.find((s) => s.options.port === host.port && s.options.addresses.some((a) => a.address === host.address));
+    if (!server) throw new Error(`bug: no lab sshd serves ${host.address}:${host.port}`);
+    try {
+      return readFileSync(server.logPath, "utf8").split("\n").filter((line) => line.includes("Accepted publickey")).length;
+    } catch {
+      return 0;
+    }
+  }
+
   /** Commands a `logged` host was asked to run, one per line. */
   commandLog(address: string): string {
     try {

@@ -17,6 +17,8 @@ export interface HostKeyStore {
 export class KnownHostsFile implements HostKeyStore {
   private entries: KnownHostEntry[] = [];
   private loadedStamp: string | undefined;
+  /** Lookups since the file was last read: a kept connection asks before every check. */
+  private readonly matches = new Map<string, KnownHostsMatch>();
 
   constructor(readonly path: string) {}
 
@@ -28,16 +30,21 @@ export class KnownHostsFile implements HostKeyStore {
     } catch {
       this.entries = [];
       this.loadedStamp = undefined;
+      this.matches.clear();
       return;
     }
     if (stamp === this.loadedStamp) return;
     this.entries = parseKnownHosts(readFileSync(this.path, "utf8"));
     this.loadedStamp = stamp;
+    this.matches.clear();
   }
 
   lookup(address: string, port: number): KnownHostsMatch {
     this.refresh();
-    return lookupKnownHost(this.entries, address, port);
+    const name = `${address}\u0000${port}`;
+    let match = this.matches.get(name);
+    if (!match) this.matches.set(name, (match = lookupKnownHost(this.entries, address, port)));
+    return match;
   }
 
   pin(address: string, port: number, key: Buffer): void {

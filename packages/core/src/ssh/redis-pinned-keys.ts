@@ -32,6 +32,7 @@ export class RedisPinnedKeys implements HostKeyStore {
 
   pin(_address: string, _port: number, key: Buffer): void {
     this.toPin = key;
+    this.pinned = key;
   }
 
   /** Writes a key pinned during the check. */

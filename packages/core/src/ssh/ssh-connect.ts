@@ -38,7 +38,7 @@ export async function connectSsh(target: SshTarget, timings: SshTimings, options
 
 /** Closes a connection politely (a last request can still reach sshd), then for sure. */
 export function closeSshConnection(connection: SshConnection): void {
-  connection.client.removeAllListeners();
+  // Listeners stay: a command still running on it learns that its connection went away.
   connection.client.on("error", () => {});
   connection.client.end();
   setTimeout(() => connection.socket.destroy(), 1_000).unref();
