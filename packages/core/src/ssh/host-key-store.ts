@@ -1,7 +1,8 @@
 import { appendFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import type { KnownHostEntry, KnownHostsMatch } from "./known-hosts.js";
-import { keyTypeOfBlob, knownHostsName, lookupKnownHost, parseKnownHosts } from "./known-hosts.js";
+import type { KnownHostsMatch } from "./known-hosts.js";
+import { keyTypeOfBlob, knownHostsName, parseKnownHosts } from "./known-hosts.js";
+import { KnownHostsIndex } from "./known-hosts-index.js";
 
 /** Where host keys are looked up and, with tofu, pinned. */
 export interface HostKeyStore {
@@ -15,7 +16,7 @@ export interface HostKeyStore {
  * appended in OpenSSH's format, so the same file works with `ssh -o UserKnownHostsFile`.
  */
 export class KnownHostsFile implements HostKeyStore {
-  private entries: KnownHostEntry[] = [];
+  private index = new KnownHostsIndex([]);
   private loadedStamp: string | undefined;
   /** Lookups since the file was last read: a kept connection asks before every check. */
   private readonly matches = new Map<string, KnownHostsMatch>();
@@ -28,13 +29,13 @@ export class KnownHostsFile implements HostKeyStore {
       const stat = statSync(this.path);
       stamp = `${stat.mtimeMs}:${stat.size}`;
     } catch {
-      this.entries = [];
+      this.index = new KnownHostsIndex([]);
       this.loadedStamp = undefined;
       this.matches.clear();
       return;
     }
     if (stamp === this.loadedStamp) return;
-    this.entries = parseKnownHosts(readFileSync(this.path, "utf8"));
+    this.index = new KnownHostsIndex(parseKnownHosts(readFileSync(this.path, "utf8")));
     this.loadedStamp = stamp;
     this.matches.clear();
   }
@@ -43,7 +44,7 @@ export class KnownHostsFile implements HostKeyStore {
     this.refresh();
     const name = `${address}\u0000${port}`;
     let match = this.matches.get(name);
-    if (!match) this.matches.set(name, (match = lookupKnownHost(this.entries, address, port)));
+    if (!match) this.matches.set(name, (match = this.index.lookup(address, port)));
     return match;
   }
 
