@@ -14,3 +14,7 @@ export * from "./app-process.js";
 export * from "./canary-process.js";
 export * from "./wait-for.js";
 export * from "./tcp-proxy.js";
+export * from "./simulated-probe-output.js";
+export * from "./simulated-host-kinds.js";
+export * from "./simulated-host-server.js";
+export * from "./simulated-fleet.js";
