@@ -161,6 +161,11 @@ export class Lab {
     return path;
   }
 
+  /** Process ids of the lab's sshd listeners (their sessions are their children). */
+  sshdPids(): number[] {
+    return this.servers.map((s) => s.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
   /**
    * Logins the sshd serving this host has accepted so far (from its log). Every sshd of a
    * lab serves the hosts of one `startHosts` call, so start a host alone to count its own.
