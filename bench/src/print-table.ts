@@ -10,7 +10,7 @@ export interface Column<Row> {
 export function printTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): void {
   const cells = rows.map((row) => columns.map((c) => String(c.value(row))));
   const widths = columns.map((c, i) => Math.max(c.heading.length, ...cells.map((r) => r[i]!.length)));
-  const right = columns.map((c, i) => c.right ?? rows.some((row) => typeof c.value(row) === "number") ?? i > 0);
+  const right = columns.map((c, i) => c.right ?? i > 0);
   const line = (values: string[]) => `| ${values.map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(" | ")} |`;
   console.log(line(columns.map((c) => c.heading)));
   console.log(`|${widths.map((w, i) => (right[i] ? `${"-".repeat(w + 1)}:` : `${"-".repeat(w + 2)}`)).join("|")}|`);
