@@ -70,7 +70,14 @@ function expectedChecks(names: string[], intervalMs: number, from: number, to: n
   return count;
 }
 
-async function runSize(hosts: number, intervalMs: number, measureIntervals: number, concurrencyArg: number | undefined, log: (line: string) => void): Promise<SizeFigures> {
+async function runSize(
+  hosts: number,
+  intervalMs: number,
+  measureIntervals: number,
+  concurrencyArg: number | undefined,
+  workerFlags: string[],
+  log: (line: string) => void,
+): Promise<SizeFigures> {
   const concurrency = concurrencyArg ?? Math.max(50, Math.ceil((hosts / (intervalMs / 1000)) * 0.52 * 4));
   const redisHandle = await startRedis();
   const redis = new Redis(redisHandle.url, { maxRetriesPerRequest: null });
@@ -96,7 +103,7 @@ async function runSize(hosts: number, intervalMs: number, measureIntervals: numb
     const loopFile = join(fleet.dir, "loop-delay.jsonl");
     const env = { REDIS_URL: redisHandle.url, HTTP_PORT: "off" };
     const scheduler = startApp("scheduler", config, { ...env, LOG_LEVEL: "warn" }, join(fleet.dir, "scheduler.log"));
-    const worker = startApp("worker", config, { ...env, LOG_LEVEL: "info", WORKER_CONCURRENCY: String(concurrency), FLEETWATCH_BENCH_LOOP_FILE: loopFile }, join(fleet.dir, "worker.log"), ["--import", LOOP_PRELOAD]);
+    const worker = startApp("worker", config, { ...env, LOG_LEVEL: "info", WORKER_CONCURRENCY: String(concurrency), FLEETWATCH_BENCH_LOOP_FILE: loopFile }, join(fleet.dir, "worker.log"), ["--import", LOOP_PRELOAD, ...workerFlags]);
     apps.push(scheduler, worker);
 
     const seen: { slotStart: number; startedAt: number; at: number }[] = [];
@@ -175,7 +182,9 @@ async function runSize(hosts: number, intervalMs: number, measureIntervals: numb
  * memory and commands.
  */
 async function main(): Promise<void> {
-  const args = benchArgs({ hosts: {}, interval: {}, intervals: {}, concurrency: {} });
+  const args = benchArgs({ hosts: {}, interval: {}, intervals: {}, concurrency: {}, "worker-flags": {} });
+  // e.g. --worker-flags="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the worker's time goes.
+  const workerFlags = (args.values["worker-flags"] ?? "").split(" ").filter(Boolean);
   const sizes = (args.values.hosts ?? (args.quick ? "600" : "2500,5000,7500")).split(",").map(Number);
   const intervalMs = Number(args.values.interval ?? (args.quick ? 20 : 60)) * 1000;
   const measureIntervals = Number(args.values.intervals ?? (args.quick ? 1 : 2));
@@ -183,7 +192,7 @@ async function main(): Promise<void> {
   const log = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
   log(`one worker process against a simulated fleet (1 host in 50 broken), interval ${intervalMs / 1000} s`);
   const rows: SizeFigures[] = [];
-  for (const size of sizes) rows.push(await runSize(size, intervalMs, measureIntervals, concurrency, log));
+  for (const size of sizes) rows.push(await runSize(size, intervalMs, measureIntervals, concurrency, workerFlags, log));
   if (args.json) {
     console.log(JSON.stringify({ benchmark: "sustained-load", intervalMs, measureIntervals, machine: await machine(), sizes: rows }, null, 2));
     return;
