@@ -1,18 +1,18 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { openSync, readFileSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { ResultJob } from "@fleetwatch/core";
 import { hostOffset, queueOptions, QUEUES } from "@fleetwatch/core";
-import { appEntry, SimulatedFleet, startRedis } from "@fleetwatch/testkit";
+import { SimulatedFleet, startRedis } from "@fleetwatch/testkit";
+import { redisInfo, sleep, startApp, stopApp } from "./bench-processes.js";
 import { benchArgs, machine } from "./bench-args.js";
 import { fixed, printTable, quantile } from "./print-table.js";
 import { processCpuSeconds, processOpenFiles, processRssBytes } from "./proc-stat.js";
 
 const LOOP_PRELOAD = fileURLToPath(new URL("./loop-delay-preload.js", import.meta.url));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface SizeFigures {
   hosts: number;
@@ -37,26 +37,6 @@ interface SizeFigures {
   redisBytesPerHost: number;
   redisCommandsPerCheck: number;
   holds: boolean;
-}
-
-async function redisInfo(redis: Redis): Promise<{ usedMemory: number; commands: number }> {
-  const info = await redis.info();
-  const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(info)?.[1] ?? NaN);
-  return { usedMemory: field("used_memory"), commands: field("total_commands_processed") };
-}
-
-function startApp(app: "scheduler" | "worker", config: string, env: Record<string, string>, logFile: string, nodeFlags: string[] = []): ChildProcess {
-  const out = openSync(logFile, "a");
-  return spawn(process.execPath, [...nodeFlags, appEntry(app), "--config", config], { env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
-  });
 }
 
 /** (host, slot) pairs whose slot starts in [from, to). */
@@ -167,7 +147,7 @@ async function runSize(
   } finally {
     await consumer?.close();
     connection.disconnect();
-    for (const app of apps.reverse()) await stop(app);
+    for (const app of apps.reverse()) await stopApp(app);
     await fleet.close();
     redis.disconnect();
     await redisHandle.stop();
