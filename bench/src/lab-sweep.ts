@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { Lab, removeLabUser } from "@fleetwatch/testkit";
+import { Lab } from "@fleetwatch/testkit";
 import { benchArgs, machine } from "./bench-args.js";
 import { CpuacctGroup } from "./cpuacct-group.js";
 import type { RunnerSetup, SweepMode, SweepOutcome } from "./lab-sweep-runner.js";
@@ -107,8 +107,8 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    // The lab user stays: tests running at the same time may log in as it.
     await lab.close();
-    await removeLabUser(lab.user);
     hostGroup.remove();
     monitorGroup.remove();
   }

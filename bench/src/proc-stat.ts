@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 /** CPU seconds (user + system) a process has used, from /proc/PID/stat. */
 export function processCpuSeconds(pid: number): number {
@@ -19,4 +19,40 @@ export function processOpenFiles(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** TCP connections a process holds to a local port (e.g. Redis), from /proc. */
+export function processConnectionsTo(pid: number, port: number): number {
+  let inodes: Set<string>;
+  try {
+    inodes = new Set(
+      readdirSync(`/proc/${pid}/fd`)
+        .map((fd) => {
+          try {
+            return readlinkSync(`/proc/${pid}/fd/${fd}`);
+          } catch {
+            return "";
+          }
+        })
+        .filter((link) => link.startsWith("socket:["))
+        .map((link) => link.slice(8, -1)),
+    );
+  } catch {
+    return NaN;
+  }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  let count = 0;
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length > 9 && fields[2]!.endsWith(`:${hexPort}`) && inodes.has(fields[9]!)) count += 1;
+    }
+  }
+  return count;
 }

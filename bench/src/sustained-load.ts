@@ -10,7 +10,7 @@ import { SimulatedFleet, startRedis } from "@fleetwatch/testkit";
 import { redisInfo, sleep, startApp, stopApp } from "./bench-processes.js";
 import { benchArgs, machine } from "./bench-args.js";
 import { fixed, printTable, quantile } from "./print-table.js";
-import { processCpuSeconds, processOpenFiles, processRssBytes } from "./proc-stat.js";
+import { processConnectionsTo, processCpuSeconds, processOpenFiles, processRssBytes } from "./proc-stat.js";
 
 const LOOP_PRELOAD = fileURLToPath(new URL("./loop-delay-preload.js", import.meta.url));
 
@@ -31,6 +31,7 @@ interface SizeFigures {
   fleetCpuMsPerCheck: number;
   workerRssMiB: number;
   workerOpenFiles: number;
+  workerRedisConnections: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
   loginsInWindow: number;
@@ -106,6 +107,7 @@ async function runSize(
     const at1 = { worker: processCpuSeconds(worker.pid!), scheduler: processCpuSeconds(scheduler.pid!), fleet: fleet.cpuSeconds(), counts: await fleet.counts(), redis: await redisInfo(redis) };
     const rss = processRssBytes(worker.pid!);
     const openFiles = processOpenFiles(worker.pid!);
+    const redisConnections = processConnectionsTo(worker.pid!, redisHandle.port);
     // Checks whose slot began in the window may still be running: give them their deadline.
     await sleep(Math.min(intervalMs, 25_000));
 
@@ -137,6 +139,7 @@ async function runSize(
       fleetCpuMsPerCheck: ((at1.fleet - at0.fleet) * 1000) / checksInWindow,
       workerRssMiB: Math.max(rss, ...loop.map((l) => l.rss)) / 2 ** 20,
       workerOpenFiles: openFiles,
+      workerRedisConnections: redisConnections,
       loopDelayP99Ms: Math.max(0, ...loop.map((l) => l.p99)),
       loopDelayMaxMs: Math.max(0, ...loop.map((l) => l.max)),
       loginsInWindow: at1.counts.logins - at0.counts.logins,
@@ -188,6 +191,7 @@ async function main(): Promise<void> {
     { heading: "worker CPU %", value: (r) => fixed(r.workerCpuPercent, 0) },
     { heading: "RSS MiB", value: (r) => fixed(r.workerRssMiB, 0) },
     { heading: "fds", value: (r) => r.workerOpenFiles },
+    { heading: "Redis conns", value: (r) => r.workerRedisConnections },
     { heading: "loop delay p99/max ms", value: (r) => `${fixed(r.loopDelayP99Ms, 0)}/${fixed(r.loopDelayMaxMs, 0)}` },
     { heading: "logins in window", value: (r) => r.loginsInWindow },
     { heading: "scheduler ms/check", value: (r) => fixed(r.schedulerCpuMsPerCheck, 2) },
