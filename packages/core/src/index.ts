@@ -17,6 +17,7 @@ export * from "./probe/probe-script.js";
 export * from "./probe/probe-metrics.js";
 export * from "./probe/parse-probe-output.js";
 export * from "./ssh/known-hosts.js";
+export * from "./ssh/known-hosts-index.js";
 export * from "./ssh/host-key-store.js";
 export * from "./ssh/host-key-check.js";
 export * from "./ssh/private-key-cache.js";

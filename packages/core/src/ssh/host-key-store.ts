@@ -16,10 +16,9 @@ export interface HostKeyStore {
  * appended in OpenSSH's format, so the same file works with `ssh -o UserKnownHostsFile`.
  */
 export class KnownHostsFile implements HostKeyStore {
+  /** Indexed: a kept connection asks before every check, and a file may list 100,000 hosts. */
   private index = new KnownHostsIndex([]);
   private loadedStamp: string | undefined;
-  /** Lookups since the file was last read: a kept connection asks before every check. */
-  private readonly matches = new Map<string, KnownHostsMatch>();
 
   constructor(readonly path: string) {}
 
@@ -31,21 +30,16 @@ export class KnownHostsFile implements HostKeyStore {
     } catch {
       this.index = new KnownHostsIndex([]);
       this.loadedStamp = undefined;
-      this.matches.clear();
       return;
     }
     if (stamp === this.loadedStamp) return;
     this.index = new KnownHostsIndex(parseKnownHosts(readFileSync(this.path, "utf8")));
     this.loadedStamp = stamp;
-    this.matches.clear();
   }
 
   lookup(address: string, port: number): KnownHostsMatch {
     this.refresh();
-    const name = `${address}\u0000${port}`;
-    let match = this.matches.get(name);
-    if (!match) this.matches.set(name, (match = this.index.lookup(address, port)));
-    return match;
+    return this.index.lookup(address, port);
   }
 
   pin(address: string, port: number, key: Buffer): void {
