@@ -2,9 +2,10 @@ import { expect, it } from "vitest";
 import type { HostKeyStore } from "./host-key-store.js";
 import type { KnownHostsMatch } from "./known-hosts.js";
 import { hostTrustKey } from "./host-trust-key.js";
+import { ok } from "../util/result.js";
 
 const key = (text: string) => Buffer.from(`\u0000\u0000\u0000\u000bssh-ed25519${text}`);
-const storeOf = (match: KnownHostsMatch): HostKeyStore => ({ lookup: () => match, pin: () => {} });
+const storeOf = (match: KnownHostsMatch): HostKeyStore => ({ lookup: () => ok(match), pin: () => ok(undefined) });
 
 it("changes when the host's known_hosts entry changes, and only then", () => {
   const one = { keyType: "ssh-ed25519", key: key("one") };

@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import ssh2 from "ssh2";
 import type { Failure } from "../result/outcome.js";
 import { formatDuration } from "../util/duration.js";
+import type { HostKeyCheck } from "./host-key-check.js";
 import type { SshTarget, SshTimings } from "./ssh-target.js";
 import { tcpConnect } from "./tcp-connect.js";
 
@@ -29,11 +30,19 @@ export interface ConnectOptions {
  * filled in as the stages pass.
  */
 export async function connectSsh(target: SshTarget, timings: SshTimings, options: ConnectOptions = {}): Promise<SshConnectResult> {
+  const check = target.hostKeyCheck();
+  if (!check.ok) return { ok: false, failure: check.error };
   const started = performance.now();
   const socket = await tcpConnect(target.address, target.port, target.connectTimeoutMs);
   timings.connectMs = Math.round(performance.now() - started);
   if (!socket.ok) return { ok: false, failure: { outcome: "unreachable", reason: socket.error } };
-  return handshake(target, socket.value, timings, options);
+  try {
+    return await handshake(target, check.value, socket.value, timings, options);
+  } catch (bug) {
+    // A bug must not leave the connection open behind it.
+    socket.value.destroy();
+    throw bug;
+  }
 }
 
 /** Closes a connection politely (a last request can still reach sshd), then for sure. */
@@ -44,13 +53,13 @@ export function closeSshConnection(connection: SshConnection): void {
   setTimeout(() => connection.socket.destroy(), 1_000).unref();
 }
 
-function handshake(target: SshTarget, sock: Socket, timings: SshTimings, options: ConnectOptions): Promise<SshConnectResult> {
-  return new Promise((resolve) => {
+function handshake(target: SshTarget, check: HostKeyCheck, sock: Socket, timings: SshTimings, options: ConnectOptions): Promise<SshConnectResult> {
+  return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
-    const check = target.hostKeyCheck();
     const started = performance.now();
     let hostKey: Buffer | undefined;
     let settled = false;
+    let verifyBug: unknown;
 
     const finish = (result: SshConnectResult) => {
       if (settled) return;
@@ -73,8 +82,16 @@ function handshake(target: SshTarget, sock: Socket, timings: SshTimings, options
     }, target.handshakeTimeoutMs);
 
     client.on("error", (error: Error & { level?: string }) => {
+      if (verifyBug !== undefined && !settled) {
+        settled = true;
+        clearTimeout(timer);
+        client.removeAllListeners();
+        client.on("error", () => {});
+        sock.destroy();
+        return reject(verifyBug instanceof Error ? verifyBug : new Error(String(verifyBug)));
+      }
       const refusal = check.refusal();
-      if (refusal) return fail(refusal.kind, refusal.reason);
+      if (refusal) return finish({ ok: false, failure: refusal });
       if (error.level === "client-authentication") {
         return fail("auth_failed", `the server refused key authentication for user ${target.user}; is the public key in ~${target.user}/.ssh/authorized_keys?`);
       }
@@ -95,9 +112,14 @@ function handshake(target: SshTarget, sock: Socket, timings: SshTimings, options
       username: target.user,
       authHandler: [{ type: "publickey", username: target.user, key: target.key }] as never,
       hostVerifier: (key: Buffer) => {
-        const accepted = check.verify(key);
-        if (accepted) hostKey = key;
-        return accepted;
+        try {
+          const accepted = check.verify(key);
+          if (accepted) hostKey = key;
+          return accepted;
+        } catch (bug) {
+          verifyBug = bug;
+          return false;
+        }
       },
       readyTimeout: 0,
       keepaliveInterval: options.keepaliveIntervalMs ?? 0,

@@ -1,5 +1,6 @@
 import type { ParsedKey } from "ssh2";
 import type { Failure } from "../result/outcome.js";
+import type { Result } from "../util/result.js";
 import type { HostKeyCheck } from "./host-key-check.js";
 
 /** Where and how to log in to one host, with each stage's deadline. */
@@ -8,8 +9,11 @@ export interface SshTarget {
   port: number;
   user: string;
   key: ParsedKey;
-  /** A fresh check for each attempt (it remembers what it refused). */
-  hostKeyCheck: () => HostKeyCheck;
+  /**
+   * A fresh check for each attempt (it remembers what it refused), made before connecting:
+   * a failure here (known_hosts unreadable) ends the attempt without opening a connection.
+   */
+  hostKeyCheck: () => Result<HostKeyCheck, Failure>;
   connectTimeoutMs: number;
   handshakeTimeoutMs: number;
   commandTimeoutMs: number;
