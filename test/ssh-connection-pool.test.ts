@@ -1,7 +1,7 @@
 import { appendFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResult, ResolvedHost, SshPoolOptions } from "@fleetwatch/core";
-import { checkHost, hostKeyCheck, knownHostsFile, loadPrivateKey, parseFleetConfig, SshConnectionPool } from "@fleetwatch/core";
+import { checkHost, hostKeyCheck, hostTrustKey, knownHostsFile, loadPrivateKey, parseFleetConfig, SshConnectionPool } from "@fleetwatch/core";
 import type { LabHost } from "@fleetwatch/testkit";
 import { Lab, TcpProxy, waitFor } from "@fleetwatch/testkit";
 
@@ -111,7 +111,7 @@ describe("a worker's kept SSH connections", () => {
     const kept = pool();
     expectOk(await checkHost(host, { pool: kept }));
     const key = loadPrivateKey(lab.clientKey.privatePath, undefined);
-    if (!key.ok) throw new Error(key.error);
+    if (!key.ok) throw new Error(key.error.reason);
     const store = knownHostsFile(host.ssh.knownHosts);
     const running = kept.run(
       {
@@ -126,7 +126,7 @@ describe("a worker's kept SSH connections", () => {
         maxOutputBytes: 10_000,
         // The same settings and trust as the check before, so the kept connection is used.
         settingsKey: JSON.stringify([via.address, via.port, lab.user.name, lab.clientKey.privatePath, null, host.ssh.knownHosts, "strict"]),
-        trustKey: () => `strict|${store.lookup(via.address, via.port).keys.map((k) => `${k.keyType} ${k.key.toString("base64")}`).sort().join(",")}||`,
+        trustKey: () => hostTrustKey("strict", store, via.address, via.port),
       },
       "sleep 30; echo finished",
       "",
