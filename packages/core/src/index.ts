@@ -43,6 +43,7 @@ export * from "./config/notify-schema.js";
 export * from "./config/group-name.js";
 export * from "./pipeline/encode-id.js";
 export * from "./pipeline/queue-names.js";
+export * from "./pipeline/queue-registry.js";
 export * from "./pipeline/redis-keys.js";
 export * from "./pipeline/job-schemas.js";
 export * from "./pipeline/redis-connection.js";
