@@ -169,18 +169,23 @@ export class Lab {
     return this.servers.map((s) => s.pid).filter((pid): pid is number => pid !== undefined);
   }
 
+  /** What the sshd serving this host has logged so far (one sshd serves one `startHosts` call). */
+  sshdLog(host: Pick<LabHost, "address" | "port">): string {
+    const server = this.servers.find((s) => s.options.port === host.port && s.options.addresses.some((a) => a.address === host.address));
+    if (!server) throw new Error(`bug: no lab sshd serves ${host.address}:${host.port}`);
+    try {
+      return readFileSync(server.logPath, "utf8");
+    } catch {
+      return "";
+    }
+  }
+
   /**
    * Logins the sshd serving this host has accepted so far (from its log). Every sshd of a
    * lab serves the hosts of one `startHosts` call, so start a host alone to count its own.
    */
   logins(host: Pick<LabHost, "address" | "port">): number {
-    const server = this.servers.find((s) => s.options.port === host.port && s.options.addresses.some((a) => a.address === host.address));
-    if (!server) throw new Error(`bug: no lab sshd serves ${host.address}:${host.port}`);
-    try {
-      return readFileSync(server.logPath, "utf8").split("\n").filter((line) => line.includes("Accepted publickey")).length;
-    } catch {
-      return 0;
-    }
+    return this.sshdLog(host).split("\n").filter((line) => line.includes("Accepted publickey")).length;
   }
 
   /**
