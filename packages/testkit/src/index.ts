@@ -18,3 +18,4 @@ export * from "./simulated-probe-output.js";
 export * from "./simulated-host-kinds.js";
 export * from "./simulated-host-server.js";
 export * from "./simulated-fleet.js";
+export * from "./hanging-probes.js";
