@@ -5,13 +5,14 @@
 # file, SSH key, known_hosts) must be readable by that uid.
 
 # ---- build: compile every workspace with the dev toolchain ----
+# (the runtime stage's npm ci needs every workspace's package.json, as package-lock.json lists them)
 FROM node:20.20.2-bookworm-slim AS build
 WORKDIR /src
 COPY . .
 RUN npm ci --no-audit --no-fund \
  && npx turbo run build --filter=@fleetwatch/cli... \
  && mkdir /out \
- && cp --parents package.json package-lock.json packages/*/package.json apps/*/package.json /out/ \
+ && cp --parents package.json package-lock.json packages/*/package.json apps/*/package.json bench/package.json /out/ \
  && cp -r --parents apps/*/bin apps/*/dist packages/core/dist /out/
 
 # ---- runtime: production dependencies and compiled output only ----
