@@ -61,3 +61,5 @@ export * from "./pipeline/queue-options.js";
 export * from "./ssh/redis-pinned-keys.js";
 export * from "./runtime/app-bootstrap.js";
 export * from "./runtime/tick-loop.js";
+export * from "./status/fleet-host-state.js";
+export * from "./status/fleet-host-status.js";
