@@ -1,18 +1,40 @@
 import type { Redis } from "ioredis";
+import { encodeHistoryEntry, historyEntryOf } from "../history/history-entry.js";
+import { HISTORY_KEEP_INTERVALS, HISTORY_RING_SIZE } from "../history/history-limits.js";
 import type { CheckResult } from "../result/check-result.js";
 import { KEYS } from "./redis-keys.js";
 
-/** Keeps the newest result per host: a slower worker's older slot never overwrites a newer one. */
+/**
+ * Keeps the newest result per host (a slower worker's older slot never overwrites a newer
+ * one) and, in the same call, appends its figures to the host's history ring.
+ * KEYS: latest hash, history ring (same hash tag). ARGV: slot, result json, ttl ms, entry, ring size, ring ttl ms, group.
+ */
 const STORE_IF_NEWER = `
 local slot = redis.call('HGET', KEYS[1], 'slot')
 if slot and tonumber(slot) >= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'slot', ARGV[1], 'result', ARGV[2])
+redis.call('HSET', KEYS[1], 'slot', ARGV[1], 'result', ARGV[2], 'group', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('LPUSH', KEYS[2], ARGV[4])
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
 return 1
 `;
 
-export async function storeLatestResult(redis: Redis, result: CheckResult, slot: number, ttlMs: number): Promise<boolean> {
-  const stored = await redis.eval(STORE_IF_NEWER, 1, KEYS.latestResult(result.host.name), String(slot), JSON.stringify(result), String(ttlMs));
+export async function storeLatestResult(redis: Redis, result: CheckResult, slot: number, ttlMs: number, intervalMs = ttlMs / 10): Promise<boolean> {
+  const host = result.host.name;
+  const stored = await redis.eval(
+    STORE_IF_NEWER,
+    2,
+    KEYS.latestResult(host),
+    KEYS.history(host),
+    String(slot),
+    JSON.stringify(result),
+    String(ttlMs),
+    encodeHistoryEntry(historyEntryOf(result)),
+    String(HISTORY_RING_SIZE),
+    String(Math.round(HISTORY_KEEP_INTERVALS * intervalMs)),
+    result.host.group ?? "",
+  );
   return stored === 1;
 }
 
