@@ -42,6 +42,7 @@ export * from "./alerting/alert-state.js";
 export * from "./alerting/apply-result.js";
 export * from "./util/glob.js";
 export * from "./alerting/silence.js";
+export * from "./alerting/silence-scope.js";
 export * from "./notify/notify-settings.js";
 export * from "./alerting/plan-dispatch.js";
 export * from "./notify/locale-catalogue.js";
