@@ -11,6 +11,7 @@ import {
   readHistory,
   readHostTimeline,
   readLatestGroups,
+  readLastFailure,
   readLatestResult,
   readRecentHistory,
   storeLatestResult,
@@ -42,7 +43,11 @@ describe("history ring, written with the latest result", () => {
     expect(await storeLatestResult(redis, sampleResult({ host: "a", group: "web", at: t0 - MIN, cpu: 99 }), 1, 10 * MIN, MIN)).toBe(false);
     expect(await storeLatestResult(redis, sampleResult({ host: "a", group: "web", at: t0 + MIN, cpu: 20 }), 3, 10 * MIN, MIN)).toBe(true);
     expect((await readLatestResult(redis, "a"))!.metrics!.cpu.usedPercent).toBe(20);
-    expect((await readHistory(redis, "a")).map((e) => e.cpuPercent)).toEqual([20, 10]);
+    expect(await readLastFailure(redis, "a")).toBeUndefined();
+    await storeLatestResult(redis, sampleResult({ host: "a", at: t0 + 2 * MIN, outcome: "auth_failed", reason: "publickey refused for monitor@a" }), 4, 10 * MIN, MIN);
+    await storeLatestResult(redis, sampleResult({ host: "a", group: "web", at: t0 + 3 * MIN, cpu: 20 }), 5, 10 * MIN, MIN);
+    expect(await readLastFailure(redis, "a")).toEqual({ at: t0 + 2 * MIN, outcome: "auth_failed", reason: "publickey refused for monitor@a" });
+    expect((await readHistory(redis, "a")).map((e) => e.cpuPercent)).toEqual([20, undefined, 20, 10]);
     expect(await readLatestGroups(redis, ["a", "nobody"])).toEqual(new Map([["a", "web"], ["nobody", undefined]]));
     // the ring outlives a silent host for a whole ring's span of intervals, then expires
     const ttl = await redis.pttl(KEYS.history("a"));
@@ -67,7 +72,7 @@ describe("history ring, written with the latest result", () => {
 
   it("reads the recent entries of many hosts in one round trip", async () => {
     const recent = await readRecentHistory(redis, ["a", "busy-host.example.com", "never-seen"], 5);
-    expect(recent.get("a")).toHaveLength(2);
+    expect(recent.get("a")).toHaveLength(4);
     expect(recent.get("busy-host.example.com")).toHaveLength(5);
     expect(recent.get("never-seen")).toEqual([]);
   });

@@ -7,12 +7,14 @@ import { KEYS } from "./redis-keys.js";
 /**
  * Keeps the newest result per host (a slower worker's older slot never overwrites a newer
  * one) and, in the same call, appends its figures to the host's history ring.
- * KEYS: latest hash, history ring (same hash tag). ARGV: slot, result json, ttl ms, entry, ring size, ring ttl ms, group.
+ * KEYS: latest hash, history ring (same hash tag). ARGV: slot, result json, ttl ms, entry,
+ * ring size, ring ttl ms, group, last failure json ('' when the check succeeded).
  */
 const STORE_IF_NEWER = `
 local slot = redis.call('HGET', KEYS[1], 'slot')
 if slot and tonumber(slot) >= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'slot', ARGV[1], 'result', ARGV[2], 'group', ARGV[7])
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'lastFailure', ARGV[8]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('LPUSH', KEYS[2], ARGV[4])
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
@@ -34,8 +36,26 @@ export async function storeLatestResult(redis: Redis, result: CheckResult, slot:
     String(HISTORY_RING_SIZE),
     String(Math.round(HISTORY_KEEP_INTERVALS * intervalMs)),
     result.host.group ?? "",
+    result.outcome === "ok" ? "" : JSON.stringify({ at: result.finishedAt, outcome: result.outcome, reason: result.reason ?? result.outcome } satisfies LastFailure),
   );
   return stored === 1;
+}
+
+/** The last check that failed (could not reach, log in or probe), kept with the latest result. */
+export interface LastFailure {
+  at: number;
+  outcome: string;
+  reason: string;
+}
+
+export async function readLastFailure(redis: Redis, host: string): Promise<LastFailure | undefined> {
+  const text = await redis.hget(KEYS.latestResult(host), "lastFailure");
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as LastFailure;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function readLatestResult(redis: Redis, host: string): Promise<CheckResult | undefined> {
