@@ -70,3 +70,6 @@ export * from "./history/history-reader.js";
 export * from "./history/alert-timeline.js";
 export * from "./history/expire-host-history.js";
 export * from "./history/timeline-events.js";
+export * from "./status/fleet-members.js";
+export * from "./status/fleet-overview.js";
+export * from "./status/fleet-query.js";

@@ -1,0 +1,55 @@
+import { globMatcher } from "../util/glob.js";
+import type { FleetHostState } from "./fleet-host-state.js";
+import { FLEET_HOST_STATES, fleetHostStateRank } from "./fleet-host-state.js";
+import type { HostOverview } from "./fleet-overview.js";
+
+/** What a list of the fleet is narrowed to. Every field is optional: none means all. */
+export interface FleetQuery {
+  states?: readonly FleetHostState[];
+  group?: string;
+  /** A name pattern: `web-*`, or plain text matched anywhere in the name. */
+  name?: string;
+  /** 1-based. @defaultValue 1 */
+  page?: number;
+  /** @defaultValue 100 */
+  pageSize?: number;
+}
+
+export interface FleetPage {
+  hosts: HostOverview[];
+  /** Hosts per state over the whole fleet (not the filtered list): the counts at the top. */
+  counts: Record<FleetHostState, number>;
+  /** Hosts that match the filters, on all pages. */
+  matching: number;
+  page: number;
+  pages: number;
+  pageSize: number;
+  groups: string[];
+}
+
+export const MAX_PAGE_SIZE = 500;
+
+const nameMatcher = (pattern: string): ((name: string) => boolean) => {
+  if (/[*?,]/.test(pattern)) return globMatcher(pattern);
+  const needle = pattern.toLowerCase();
+  return (name) => name.toLowerCase().includes(needle);
+};
+
+/** Worst first, then by name: what needs a person comes first. */
+export const worstFirst = (a: HostOverview, b: HostOverview): number =>
+  fleetHostStateRank(a.status.state) - fleetHostStateRank(b.status.state) || a.name.localeCompare(b.name);
+
+/** Filters, sorts worst first and cuts one page. Pure. */
+export function queryFleet(hosts: readonly HostOverview[], query: FleetQuery): FleetPage {
+  const counts = Object.fromEntries(FLEET_HOST_STATES.map((s) => [s, 0])) as Record<FleetHostState, number>;
+  for (const h of hosts) counts[h.status.state]++;
+  const groups = [...new Set(hosts.flatMap((h) => (h.group === undefined ? [] : [h.group])))].sort();
+  const states = query.states && query.states.length > 0 ? new Set(query.states) : undefined;
+  const name = query.name?.trim() ? nameMatcher(query.name.trim()) : undefined;
+  const group = query.group?.trim() || undefined;
+  const matching = hosts.filter((h) => (!states || states.has(h.status.state)) && (!group || h.group === group) && (!name || name(h.name))).sort(worstFirst);
+  const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(query.pageSize ?? 100)));
+  const pages = Math.max(1, Math.ceil(matching.length / pageSize));
+  const page = Math.min(pages, Math.max(1, Math.floor(query.page ?? 1)));
+  return { hosts: matching.slice((page - 1) * pageSize, page * pageSize), counts, matching: matching.length, page, pages, pageSize, groups };
+}
