@@ -1,0 +1,172 @@
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { Alert, CheckResult, FleetOverview, FleetHostStatus, HistoryEntry, HostAlerts, LastFailure, Silence, TimelineEvent } from "@fleetwatch/core";
+import {
+  AlertStore,
+  appendTimeline,
+  checkSilenceScope,
+  err,
+  fleetHostStatus,
+  globMatcher,
+  isSilenceActive,
+  ok,
+  parseDuration,
+  readFleetMembers,
+  readFleetOverview,
+  readFleetTimeline,
+  readHistory,
+  readHostTimeline,
+  readLastFailure,
+  readLatestResult,
+  redisNow,
+  silencedEvent,
+  silences as isSilenced,
+  type Result,
+} from "@fleetwatch/core";
+import type { DashboardSettings } from "./dashboard-settings.js";
+
+export interface HostDetail {
+  name: string;
+  group?: string;
+  member: boolean;
+  status: FleetHostStatus;
+  latest?: CheckResult;
+  lastFailure?: LastFailure;
+  history: HistoryEntry[];
+  timeline: TimelineEvent[];
+  alerts?: HostAlerts;
+  silences: Silence[];
+  now: number;
+}
+
+export interface AlertRow {
+  host: string;
+  group?: string;
+  alert: Alert;
+  silenced: boolean;
+}
+
+export interface AlertsView {
+  alerts: AlertRow[];
+  silences: Silence[];
+  timeline: TimelineEvent[];
+  now: number;
+}
+
+export interface SilenceRequest {
+  host: string;
+  check: string;
+  duration: string;
+  reason: string;
+  author: string;
+  all: boolean;
+}
+
+/** Everything the pages and the API read from Redis, and the silences they write. The dashboard never consumes a queue. */
+export class FleetReader {
+  private readonly store: AlertStore;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly settings: () => DashboardSettings,
+  ) {
+    this.store = new AlertStore(redis);
+  }
+
+  now(): Promise<number> {
+    return redisNow(this.redis);
+  }
+
+  async overview(): Promise<FleetOverview> {
+    const s = this.settings();
+    return readFleetOverview(this.redis, { now: await this.now(), staleAfter: s.notify.staleAfter, defaultIntervalMs: s.defaultIntervalMs });
+  }
+
+  async host(name: string): Promise<HostDetail> {
+    const [members, latest, lastFailure, history, timeline, alerts, silences, now] = await Promise.all([
+      readFleetMembers(this.redis),
+      readLatestResult(this.redis, name),
+      readLastFailure(this.redis, name),
+      readHistory(this.redis, name),
+      readHostTimeline(this.redis, name),
+      this.store.load(name),
+      this.store.silences(),
+      this.now(),
+    ]);
+    const member = members.find((m) => m.name === name);
+    const s = this.settings();
+    const head = history[0];
+    const status = fleetHostStatus({
+      host: name,
+      ...(head ? { latest: { at: head.at, state: head.state } } : latest ? { latest: { at: latest.finishedAt, state: latest.state } } : {}),
+      ...(alerts ? { alerts } : {}),
+      silences,
+      now,
+      intervalMs: member?.intervalMs ?? alerts?.intervalMs ?? s.defaultIntervalMs,
+      staleAfter: s.notify.staleAfter,
+    });
+    const detail: HostDetail = {
+      name,
+      member: member !== undefined,
+      status,
+      history,
+      timeline,
+      silences: silences.filter((x) => now < x.endsAt && globMatcher(x.host)(name)),
+      now,
+    };
+    const group = member?.group ?? latest?.host.group;
+    if (group !== undefined) detail.group = group;
+    if (latest) detail.latest = latest;
+    if (lastFailure) detail.lastFailure = lastFailure;
+    if (alerts) detail.alerts = alerts;
+    return detail;
+  }
+
+  async alerts(): Promise<AlertsView> {
+    const [hosts, silences, timeline, now] = await Promise.all([this.store.activeHosts().then((h) => this.store.loadMany(h)), this.store.silences(), readFleetTimeline(this.redis, 100), this.now()]);
+    const rows: AlertRow[] = [];
+    for (const h of hosts) {
+      for (const alert of Object.values(h.alerts)) {
+        if (alert.status === "resolved") continue;
+        const row: AlertRow = { host: h.host, alert, silenced: isSilenced(silences, h.host, alert.check, now) };
+        if (h.group !== undefined) row.group = h.group;
+        rows.push(row);
+      }
+    }
+    const rank = (r: AlertRow) => (r.alert.status === "firing" ? 0 : 2) + (r.alert.severity === "critical" ? 0 : 1);
+    rows.sort((a, b) => Number(a.silenced) - Number(b.silenced) || rank(a) - rank(b) || a.host.localeCompare(b.host) || a.alert.check.localeCompare(b.alert.check));
+    const recent = silences.filter((x) => x.endsAt > now - 86_400_000).sort((a, b) => Number(isSilenceActive(b, now)) - Number(isSilenceActive(a, now)) || a.endsAt - b.endsAt);
+    return { alerts: rows, silences: recent, timeline, now };
+  }
+
+  /** Creates a silence after the same checks as the CLI (a fleet-wide one needs `all`); notes it on the timeline. */
+  async createSilence(request: SilenceRequest): Promise<Result<Silence, string>> {
+    const host = request.host.trim();
+    const check = request.check.trim();
+    const scope = checkSilenceScope({ host, check, all: request.all });
+    if (!scope.ok) return scope;
+    const ms = parseDuration(request.duration);
+    if (ms === undefined || ms <= 0) return err(`"${request.duration}" is not a duration: write it like 30m, 2h or 1d`);
+    if (!request.reason.trim()) return err("a reason is required: say why, for whoever sees the silence later");
+    const now = await this.now();
+    const silence: Silence = { id: randomBytes(4).toString("hex"), host, check, startsAt: now, endsAt: now + ms, author: request.author.trim() || "dashboard", reason: request.reason.trim(), createdAt: now };
+    await this.store.saveSilence(silence);
+    const matches = globMatcher(host);
+    const hosts = (await readFleetMembers(this.redis)).filter((m) => matches(m.name));
+    await appendTimeline(
+      this.redis,
+      hosts.slice(0, 1000).map((m) => silencedEvent(silence, m.name)),
+      [silencedEvent(silence)],
+    );
+    return ok(silence);
+  }
+
+  /** Ends a silence now; false if there is none with that id. */
+  async expireSilence(id: string): Promise<boolean> {
+    const silence = (await this.store.silences()).find((s) => s.id === id);
+    if (!silence) return false;
+    const now = await this.now();
+    await this.store.saveSilence({ ...silence, endsAt: Math.min(silence.endsAt, now) });
+    return true;
+  }
+}
