@@ -16,7 +16,7 @@ export interface HostOverview {
   status: FleetHostStatus;
   /** Newest history entry (the latest result's figures). */
   latest?: HistoryEntry;
-  /** Newest first. */
+  /** Newest first: the two newest (for the interval) until `withRecentHistory` reads a page's strips. */
   recent: HistoryEntry[];
   alerts?: HostAlerts;
 }
@@ -32,7 +32,7 @@ export interface FleetOverviewOptions {
   staleAfter: number;
   /** Used when neither membership nor alert state says a host's interval. */
   defaultIntervalMs: number;
-  /** How many recent results per host (the strip). @defaultValue 24 */
+  /** How many recent results per host to read for every host. @defaultValue 2 (the latest and the interval) */
   recent?: number;
 }
 
@@ -77,11 +77,21 @@ export async function readFleetOverview(redis: Redis, options: FleetOverviewOpti
     readRecentHistory(
       redis,
       members.map((m) => m.name),
-      options.recent ?? 24,
+      options.recent ?? 2,
     ),
     store.activeHosts().then((hosts) => store.loadMany(hosts)),
     store.silences(),
   ]);
   const alerts = new Map(active.map((h) => [h.host, h]));
   return { hosts: judgeFleet(members, recent, alerts, silences, options), silences, now: options.now };
+}
+
+/** The newest `count` history entries of just these hosts (one page of a list), in one round trip. */
+export async function withRecentHistory(redis: Redis, hosts: readonly HostOverview[], count: number): Promise<HostOverview[]> {
+  const recent = await readRecentHistory(
+    redis,
+    hosts.map((h) => h.name),
+    count,
+  );
+  return hosts.map((h) => ({ ...h, recent: recent.get(h.name) ?? h.recent }));
 }

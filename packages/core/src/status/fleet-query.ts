@@ -27,7 +27,7 @@ export interface FleetPage {
   groups: string[];
 }
 
-export const MAX_PAGE_SIZE = 500;
+export const MAX_PAGE_SIZE = 200;
 
 const nameMatcher = (pattern: string): ((name: string) => boolean) => {
   if (/[*?,]/.test(pattern)) return globMatcher(pattern);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Alert, CheckResult, FleetOverview, FleetHostStatus, HistoryEntry, HostAlerts, LastFailure, Silence, TimelineEvent } from "@fleetwatch/core";
+import type { Alert, CheckResult, FleetOverview, FleetPage, FleetQuery, FleetHostStatus, HistoryEntry, HostAlerts, LastFailure, Silence, TimelineEvent } from "@fleetwatch/core";
 import {
   AlertStore,
   appendTimeline,
@@ -11,6 +11,7 @@ import {
   isSilenceActive,
   ok,
   parseDuration,
+  queryFleet,
   readFleetMembers,
   readFleetOverview,
   readFleetTimeline,
@@ -21,9 +22,16 @@ import {
   redisNow,
   silencedEvent,
   silences as isSilenced,
+  withRecentHistory,
   type Result,
 } from "@fleetwatch/core";
 import type { DashboardSettings } from "./dashboard-settings.js";
+
+/** How long one reading of the whole fleet serves further requests. */
+export const OVERVIEW_CACHE_MS = 2_000;
+
+/** Recent results shown per host in the fleet list. */
+export const STRIP_LENGTH = 24;
 
 export interface HostDetail {
   name: string;
@@ -65,6 +73,7 @@ export interface SilenceRequest {
 /** Everything the pages and the API read from Redis, and the silences they write. The dashboard never consumes a queue. */
 export class FleetReader {
   private readonly store: AlertStore;
+  private cached: { at: number; promise: Promise<FleetOverview> } | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -77,9 +86,28 @@ export class FleetReader {
     return redisNow(this.redis);
   }
 
-  async overview(): Promise<FleetOverview> {
-    const s = this.settings();
-    return readFleetOverview(this.redis, { now: await this.now(), staleAfter: s.notify.staleAfter, defaultIntervalMs: s.defaultIntervalMs });
+  /**
+   * The whole fleet judged, shared by requests for `OVERVIEW_CACHE_MS` (paging through a large
+   * fleet, several operators' auto-refresh) and dropped when a silence changes.
+   */
+  overview(): Promise<FleetOverview> {
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at > OVERVIEW_CACHE_MS) {
+      const s = this.settings();
+      const promise = this.now().then((redisTime) => readFleetOverview(this.redis, { now: redisTime, staleAfter: s.notify.staleAfter, defaultIntervalMs: s.defaultIntervalMs }));
+      this.cached = { at: now, promise };
+      promise.catch(() => {
+        if (this.cached?.promise === promise) this.cached = undefined;
+      });
+    }
+    return this.cached.promise;
+  }
+
+  /** One page of the fleet, filtered and sorted over all hosts; strips of recent results read for that page only. */
+  async page(query: FleetQuery): Promise<FleetPage & { now: number }> {
+    const overview = await this.overview();
+    const page = queryFleet(overview.hosts, query);
+    return { ...page, hosts: await withRecentHistory(this.redis, page.hosts, STRIP_LENGTH), now: overview.now };
   }
 
   async host(name: string): Promise<HostDetail> {
@@ -151,6 +179,7 @@ export class FleetReader {
     const now = await this.now();
     const silence: Silence = { id: randomBytes(4).toString("hex"), host, check, startsAt: now, endsAt: now + ms, author: request.author.trim() || "dashboard", reason: request.reason.trim(), createdAt: now };
     await this.store.saveSilence(silence);
+    this.cached = undefined;
     const matches = globMatcher(host);
     const hosts = (await readFleetMembers(this.redis)).filter((m) => matches(m.name));
     await appendTimeline(
@@ -167,6 +196,7 @@ export class FleetReader {
     if (!silence) return false;
     const now = await this.now();
     await this.store.saveSilence({ ...silence, endsAt: Math.min(silence.endsAt, now) });
+    this.cached = undefined;
     return true;
   }
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from "fastify";
-import { queryFleet } from "@fleetwatch/core";
 import { requireSameOrigin } from "../../interim-http.js";
 import { loginName } from "../alerts/index.js";
 import { fleetQueryOf } from "../fleet-query-params.js";
@@ -9,9 +8,8 @@ export default async function apiRoutes(fastify: FastifyInstance): Promise<void>
   fastify.addHook("onRequest", requireSameOrigin);
 
   fastify.get("/api/hosts", async (request) => {
-    const overview = await fastify.dash.fleet.overview();
-    const page = queryFleet(overview.hosts, fleetQueryOf(request.query as Record<string, unknown>));
-    return { now: overview.now, ...page, hosts: page.hosts.map(({ alerts: _alerts, ...rest }) => rest) };
+    const page = await fastify.dash.fleet.page(fleetQueryOf(request.query as Record<string, unknown>));
+    return { ...page, hosts: page.hosts.map(({ alerts: _alerts, ...rest }) => rest) };
   });
 
   fastify.get<{ Params: { host: string } }>("/api/hosts/:host", async (request, reply) => {

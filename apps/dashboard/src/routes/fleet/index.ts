@@ -1,5 +1,4 @@
 import type { FastifyInstance } from "fastify";
-import { queryFleet } from "@fleetwatch/core";
 import { fleetPage } from "../../views/fleet-page.js";
 import { layout } from "../../views/layout.js";
 import { fleetQueryOf } from "../fleet-query-params.js";
@@ -8,9 +7,8 @@ import { fleetQueryOf } from "../fleet-query-params.js";
 export default async function fleetRoutes(fastify: FastifyInstance): Promise<void> {
   fastify.get("/", async (request, reply) => {
     const query = fleetQueryOf(request.query as Record<string, unknown>);
-    const overview = await fastify.dash.fleet.overview();
-    const page = queryFleet(overview.hosts, query);
+    const page = await fastify.dash.fleet.page(query);
     const { t, locale, timeZone } = fastify.dash.view();
-    return reply.type("text/html; charset=utf-8").send(layout({ title: t.fleet, t, active: "fleet", body: fleetPage(page, query, overview.now, t, locale, timeZone) }));
+    return reply.type("text/html; charset=utf-8").send(layout({ title: t.fleet, t, active: "fleet", body: fleetPage(page, query, page.now, t, locale, timeZone) }));
   });
 }
