@@ -1,27 +1,12 @@
 import { parse } from "node-html-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SeedHost } from "./dashboard-fixture.js";
-import { alert, AUTH, DashboardFixture, MIN } from "./dashboard-fixture.js";
+import { AUTH, DashboardFixture } from "./dashboard-fixture.js";
 
 const f = new DashboardFixture();
-let t: number;
 
 beforeAll(async () => {
   await f.start();
-  t = f.now;
-  const ok = (n: number, extra = {}) => Array.from({ length: n }, (_, i) => ({ at: t - (n - 1 - i) * MIN, ...extra }));
-  const hosts: SeedHost[] = [
-    { name: "web-1", group: "web", results: ok(30, { cpu: 35 }) },
-    { name: "web-2", group: "web", results: ok(30, { cpu: 97, state: "critical" as const }), alerts: [alert("cpu", "firing", "critical", "cpu 97.0% ≥ 85%", t - 10 * MIN, { value: 97, unit: "%", threshold: { critical: 85 } })] },
-    { name: "web-3", group: "web", results: ok(3, { memory: 95, state: "critical" as const }), alerts: [alert("memory", "pending", "critical", "memory 95% ≥ 90%", t)] },
-    { name: "db-1", group: "db", results: [...ok(10), { at: t, outcome: "unreachable" as const, reason: "connect ECONNREFUSED 127.0.0.9:22" }], alerts: [alert("reachability", "firing", "critical", "connect ECONNREFUSED 127.0.0.9:22", t - 3 * MIN)] },
-    { name: "db-2", group: "db", results: ok(5).map((r) => ({ ...r, at: r.at - 10 * MIN })) },
-    { name: "cache-1", results: ok(5, { disk: 88, state: "warning" as const, missing: ["memcached"] }), alerts: [alert("process:memcached", "firing", "warning", "memcached not running", t - 5 * MIN)] },
-    { name: "2001:db8::7", group: "db", results: ok(4, { cpu: 80, state: "critical" as const }), alerts: [alert("cpu", "firing", "critical", "cpu high", t - 2 * MIN)] },
-  ];
-  await f.seed(hosts);
-  await f.silence({ host: "2001:db8::7", check: "cpu", startsAt: t - MIN, endsAt: t + 60 * MIN, author: "ops", reason: "load test" });
-  await f.timeline(f.redis, [{ at: t - 10 * MIN, host: "web-2", check: "cpu", kind: "fired", severity: "critical", message: "cpu 97.0% ≥ 85%" }]);
+  await f.seedSampleFleet();
   await f.serve();
 });
 afterAll(() => f.stop());

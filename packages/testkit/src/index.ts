@@ -14,3 +14,4 @@ export * from "./app-process.js";
 export * from "./canary-process.js";
 export * from "./wait-for.js";
 export * from "./sample-result.js";
+export * from "./headless-chromium.js";
