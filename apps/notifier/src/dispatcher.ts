@@ -2,7 +2,7 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AlertStore, HostAlerts, LoadedFleet, NotificationJob, NotifySettings } from "@fleetwatch/core";
-import { applyNotified, applyStaleness, encodeId, KEYS, planDispatch, redisNow, renderMessage, resolveNotifySettings, staleDeadline } from "@fleetwatch/core";
+import { alertTransitions, appendTimeline, applyNotified, applyStaleness, encodeId, KEYS, notifiedEvents, planDispatch, redisNow, renderMessage, resolveNotifySettings, staleDeadline } from "@fleetwatch/core";
 
 /** The pseudo-host under which "monitoring stalled" is reported. */
 export const PIPELINE_HOST = "fleetwatch";
@@ -80,6 +80,7 @@ export class Dispatcher {
           removeOnFail: { age: 7 * 86_400 },
         });
       }
+      await appendTimeline(this.redis, notifiedEvents(message, now));
       this.log.info(
         { robot: robot.name, groups: message.groupKeys, firing: message.firing.length, resolved: message.resolved.length, parts: rendered.parts.length, reminder: message.reminder },
         "notification queued",
@@ -106,13 +107,16 @@ export class Dispatcher {
 
   private async markStale(now: number): Promise<void> {
     for (const host of await this.store.staleHosts(now)) {
+      let fired: ReturnType<typeof alertTransitions> = [];
       await this.store.update(host, (current) => {
         if (!current || current.removed) return undefined;
         const next = applyStaleness(current, now, this.staleAfter);
         if (next === current) return undefined;
+        fired = alertTransitions(current, next, now);
         this.log.warn({ host }, "host is stale: no check result for several intervals");
         return { state: next };
       });
+      await appendTimeline(this.redis, fired);
     }
   }
 

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "bullmq";
 import type { LoadedFleet } from "@fleetwatch/core";
-import { AlertStore, bootstrapApp, onShutdown, queueOptions, QUEUES, startTickLoop, resolveNotifySettings } from "@fleetwatch/core";
+import { AlertStore, appendTimeline, bootstrapApp, expireHostHistory, onShutdown, queueOptions, QUEUES, startTickLoop, resolveNotifySettings } from "@fleetwatch/core";
 import type { RobotDelivery } from "./delivery-worker.js";
 import { startRobotDelivery } from "./delivery-worker.js";
 import { Dispatcher } from "./dispatcher.js";
@@ -31,7 +31,10 @@ const syncRobots = (fleet: LoadedFleet) => {
 syncRobots(holder.current);
 
 const dispatcher = new Dispatcher(redis, store, (name) => robots.get(name)?.queue, holder.current, `${process.pid}-${randomUUID()}`, log);
-const results = new Worker(QUEUES.results, resultProcessor(store, () => dispatcher.staleAfter, log), {
+const results = new Worker(QUEUES.results, resultProcessor(store, () => dispatcher.staleAfter, log, {
+  append: (events) => appendTimeline(redis, events),
+  expire: (host) => expireHostHistory(redis, host),
+}), {
   ...queueOptions(QUEUES.results, workerRedis),
   concurrency: 8,
 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export type AppName = "scheduler" | "worker" | "notifier";
+export type AppName = "scheduler" | "worker" | "notifier" | "dashboard";
 
 export const appEntry = (app: AppName): string => fileURLToPath(new URL(`../../../apps/${app}/dist/main.js`, import.meta.url));
 

@@ -87,3 +87,9 @@ export async function readHostTimeline(redis: Redis, host: string, count = TIMEL
 export async function readFleetTimeline(redis: Redis, count = 200): Promise<TimelineEvent[]> {
   return decodeAll(await redis.lrange(KEYS.fleetTimeline, 0, count - 1));
 }
+
+/** Where the notifier records what happened to alerts, and forgets a removed host's history. */
+export interface HistoryRecorder {
+  append(events: readonly TimelineEvent[]): Promise<void>;
+  expire(host: string): Promise<void>;
+}
