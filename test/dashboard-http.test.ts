@@ -1,5 +1,6 @@
 import { parse } from "node-html-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./cli-process.js";
 import { AUTH, DashboardFixture } from "./dashboard-fixture.js";
 
 const f = new DashboardFixture();
@@ -130,5 +131,41 @@ describe("dashboard over HTTP: the login", () => {
   it("lists every queue in Bull Board, delivery queues read-only", async () => {
     const body = (await (await f.get("/queues/api/queues")).json()) as { queues: { name: string; readOnlyMode: boolean }[] };
     expect(body.queues.map((q) => [q.name, q.readOnlyMode])).toEqual([["checks", true], ["results", true], ["notify-ops", true]]);
+  });
+});
+
+describe("fleetwatch status, on the same state as the dashboard", () => {
+  const status = (...args: string[]) => runCli(["status", ...args], { REDIS_URL: f.handle.url, NO_COLOR: "1" });
+
+  it("lists every host with its shared state and the age of its result, worst first; exit code over what is shown", async () => {
+    const all = await status();
+    const lines = all.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^HOST\s+STATE\s+GROUP\s+AGE/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2))).toEqual([
+      ["db-1", "UNREACHABLE"],
+      ["web-2", "CRITICAL"],
+      ["db-2", "STALE"],
+      ["cache-1", "WARNING"],
+      ["web-3", "PENDING"],
+      ["2001:db8::7", "SILENCED"],
+      ["web-1", "OK"],
+    ]);
+    expect(lines.find((l) => l.startsWith("db-2"))).toMatch(/\b10(\.\d)?m\b/);
+    expect(all.code).toBe(2);
+  });
+
+  it("filters with --state and --group", async () => {
+    const stale = await status("--state", "stale,pending", "--group", "db");
+    expect(stale.stdout.trim().split("\n").slice(1).map((l) => l.split(/\s+/)[0])).toEqual(["db-2"]);
+    expect(stale.code).toBe(3);
+    const fine = await status("--state", "ok,silenced", "--json");
+    const body = JSON.parse(fine.stdout) as { hosts: { name: string; state: string; ageMs: number; result: { host: { name: string } } }[]; counts: Record<string, number> };
+    expect(body.hosts.map((h) => [h.name, h.state])).toEqual([["2001:db8::7", "silenced"], ["web-1", "ok"]]);
+    expect(body.hosts[1]!.result.host.name).toBe("web-1");
+    expect(body.counts.critical).toBe(1);
+    expect(fine.code).toBe(0);
+    const bad = await status("--state", "on-fire");
+    expect(bad.stderr).toContain("--state on-fire is not a host state");
+    expect(bad.code).not.toBe(0);
   });
 });

@@ -21,3 +21,15 @@ const DISPLAY_RANK: Record<FleetHostState, number> = {
 export const fleetHostStateRank = (state: FleetHostState): number => DISPLAY_RANK[state];
 
 export const isFleetHostState = (value: string): value is FleetHostState => (FLEET_HOST_STATES as readonly string[]).includes(value);
+
+/** The state as a Nagios severity, for exit codes and colours: soft (pending) and muted (silenced) states count as ok. */
+export const FLEET_STATE_SEVERITY: Record<FleetHostState, "ok" | "warning" | "critical" | "unknown"> = {
+  unreachable: "critical",
+  critical: "critical",
+  warning: "warning",
+  stale: "unknown",
+  unknown: "unknown",
+  pending: "ok",
+  silenced: "ok",
+  ok: "ok",
+};

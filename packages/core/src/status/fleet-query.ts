@@ -39,15 +39,26 @@ const nameMatcher = (pattern: string): ((name: string) => boolean) => {
 export const worstFirst = (a: HostOverview, b: HostOverview): number =>
   fleetHostStateRank(a.status.state) - fleetHostStateRank(b.status.state) || a.name.localeCompare(b.name);
 
-/** Filters, sorts worst first and cuts one page. Pure. */
-export function queryFleet(hosts: readonly HostOverview[], query: FleetQuery): FleetPage {
+/** Hosts per state. */
+export function countStates(hosts: readonly HostOverview[]): Record<FleetHostState, number> {
   const counts = Object.fromEntries(FLEET_HOST_STATES.map((s) => [s, 0])) as Record<FleetHostState, number>;
   for (const h of hosts) counts[h.status.state]++;
-  const groups = [...new Set(hosts.flatMap((h) => (h.group === undefined ? [] : [h.group])))].sort();
+  return counts;
+}
+
+/** The hosts that match the filters (states, group, name), worst first. Pure. */
+export function filterFleet(hosts: readonly HostOverview[], query: Pick<FleetQuery, "states" | "group" | "name">): HostOverview[] {
   const states = query.states && query.states.length > 0 ? new Set(query.states) : undefined;
   const name = query.name?.trim() ? nameMatcher(query.name.trim()) : undefined;
   const group = query.group?.trim() || undefined;
-  const matching = hosts.filter((h) => (!states || states.has(h.status.state)) && (!group || h.group === group) && (!name || name(h.name))).sort(worstFirst);
+  return hosts.filter((h) => (!states || states.has(h.status.state)) && (!group || h.group === group) && (!name || name(h.name))).sort(worstFirst);
+}
+
+/** Filters, sorts worst first and cuts one page. Pure. */
+export function queryFleet(hosts: readonly HostOverview[], query: FleetQuery): FleetPage {
+  const counts = countStates(hosts);
+  const groups = [...new Set(hosts.flatMap((h) => (h.group === undefined ? [] : [h.group])))].sort();
+  const matching = filterFleet(hosts, query);
   const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(query.pageSize ?? 100)));
   const pages = Math.max(1, Math.ceil(matching.length / pageSize));
   const page = Math.min(pages, Math.max(1, Math.floor(query.page ?? 1)));
