@@ -49,8 +49,21 @@ describe("dashboard over HTTP: the fleet page", () => {
     expect(rows(await page("/?group=db")).map((r) => r[0])).toEqual(["db-1", "db-2", "2001:db8::7"]);
     expect(rows(await page("/?name=web-*&state=ok"))).toEqual([["web-1", "ok"]]);
     expect(rows(await page("/?name=cache")).map((r) => r[0])).toEqual(["cache-1"]);
+    // the storm summary's link in DingTalk messages: hosts firing on one check
+    expect(rows(await page("/?state=firing&check=process"))).toEqual([["cache-1", "warning"]]);
+    expect(rows(await page("/?state=firing&check=cpu"))).toEqual([["web-2", "critical"]]);
     const doc = await page("/?state=critical");
     expect(doc.querySelector('[data-count="ok"] b')!.text).toBe("1");
+    // a zh-CN team reads the page in Chinese, times in its own zone
+    f.notify = { ...f.notify, locale: "zh-CN", timezone: "Asia/Shanghai" };
+    try {
+      const zh = await page("/?state=critical");
+      expect(zh.querySelector("html")!.getAttribute("lang")).toBe("zh-CN");
+      expect(zh.querySelector('tr[data-host="web-2"] .badge')!.text).toContain("严重");
+      expect(zh.querySelector("main p.muted")!.text).toContain("Asia/Shanghai");
+    } finally {
+      f.notify = { ...f.notify, locale: "en", timezone: "UTC" };
+    }
   });
 
   it("gives the same in JSON", async () => {

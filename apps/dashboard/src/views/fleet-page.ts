@@ -12,6 +12,7 @@ export function fleetUrl(q: FleetQuery, page?: number): string {
   for (const s of q.states ?? []) params.append("state", s);
   if (q.group) params.set("group", q.group);
   if (q.name) params.set("name", q.name);
+  if (q.check) params.set("check", q.check);
   if (q.pageSize && q.pageSize !== 100) params.set("size", String(q.pageSize));
   if (page && page > 1) params.set("page", String(page));
   const text = params.toString();

@@ -9,6 +9,8 @@ export interface FleetQuery {
   group?: string;
   /** A name pattern: `web-*`, or plain text matched anywhere in the name. */
   name?: string;
+  /** Hosts with an open (pending or firing) alert on this check or check family (`disk` matches `disk:/var`). */
+  check?: string;
   /** 1-based. @defaultValue 1 */
   page?: number;
   /** @defaultValue 100 */
@@ -47,11 +49,15 @@ export function countStates(hosts: readonly HostOverview[]): Record<FleetHostSta
 }
 
 /** The hosts that match the filters (states, group, name), worst first. Pure. */
-export function filterFleet(hosts: readonly HostOverview[], query: Pick<FleetQuery, "states" | "group" | "name">): HostOverview[] {
+export function filterFleet(hosts: readonly HostOverview[], query: Pick<FleetQuery, "states" | "group" | "name" | "check">): HostOverview[] {
   const states = query.states && query.states.length > 0 ? new Set(query.states) : undefined;
   const name = query.name?.trim() ? nameMatcher(query.name.trim()) : undefined;
   const group = query.group?.trim() || undefined;
-  return hosts.filter((h) => (!states || states.has(h.status.state)) && (!group || h.group === group) && (!name || name(h.name))).sort(worstFirst);
+  const check = query.check?.trim() || undefined;
+  const hasCheck = (h: HostOverview) => Object.values(h.alerts?.alerts ?? {}).some((a) => a.status !== "resolved" && (a.check === check || a.check.startsWith(`${check}:`)));
+  return hosts
+    .filter((h) => (!states || states.has(h.status.state)) && (!group || h.group === group) && (!name || name(h.name)) && (!check || hasCheck(h)))
+    .sort(worstFirst);
 }
 
 /** Filters, sorts worst first and cuts one page. Pure. */
