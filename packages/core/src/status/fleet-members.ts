@@ -18,3 +18,10 @@ export async function readFleetMembers(redis: Redis): Promise<FleetMember[]> {
     return group === undefined ? { name } : { name, group };
   });
 }
+
+/** One member, or undefined when the host is not in the fleet. */
+export async function readFleetMember(redis: Redis, name: string): Promise<FleetMember | undefined> {
+  if ((await redis.sismember(KEYS.scheduledHosts, name)) !== 1) return undefined;
+  const group = (await readLatestGroups(redis, [name])).get(name);
+  return group === undefined ? { name } : { name, group };
+}

@@ -12,6 +12,7 @@ import {
   ok,
   parseDuration,
   queryFleet,
+  readFleetMember,
   readFleetMembers,
   readFleetOverview,
   readFleetTimeline,
@@ -111,8 +112,8 @@ export class FleetReader {
   }
 
   async host(name: string): Promise<HostDetail> {
-    const [members, latest, lastFailure, history, timeline, alerts, silences, now] = await Promise.all([
-      readFleetMembers(this.redis),
+    const [member, latest, lastFailure, history, timeline, alerts, silences, now] = await Promise.all([
+      readFleetMember(this.redis, name),
       readLatestResult(this.redis, name),
       readLastFailure(this.redis, name),
       readHistory(this.redis, name),
@@ -121,7 +122,6 @@ export class FleetReader {
       this.store.silences(),
       this.now(),
     ]);
-    const member = members.find((m) => m.name === name);
     const s = this.settings();
     const head = history[0];
     const status = fleetHostStatus({
