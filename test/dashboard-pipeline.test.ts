@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "node-html-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AlertStore, readHostTimeline } from "@fleetwatch/core";
-import type { AppProcess, HeadlessChromium } from "@fleetwatch/testkit";
+import { AlertStore, KEYS, readHostTimeline, REMOVED_HOST_KEEP_MS } from "@fleetwatch/core";
+import type { AppProcess, HeadlessChromium, LabHost } from "@fleetwatch/testkit";
 import { CanaryProcess, launchChromium } from "@fleetwatch/testkit";
 import { eventually, Pipeline } from "./pipeline-harness.js";
 
@@ -15,6 +15,8 @@ const canaries = { "web-1": new CanaryProcess("", "fwdash1"), "web-2": new Canar
 let dashboard: AppProcess;
 let url: string;
 let browser: HeadlessChromium | undefined;
+let hosts: LabHost[];
+let knownHosts: string;
 
 const get = (path: string) => fetch(`${url}${path}`, { headers: { authorization: AUTH }, redirect: "manual" });
 const post = (path: string, body: Record<string, string>) =>
@@ -28,8 +30,8 @@ beforeAll(async () => {
     (canaries as Record<string, CanaryProcess>)[name] = new CanaryProcess(p.lab.dir, canary.name);
     (canaries as Record<string, CanaryProcess>)[name]!.start();
   }
-  const hosts = await p.lab.startHosts({ count: 2 });
-  const knownHosts = await p.lab.writeKnownHosts("known_hosts", hosts);
+  hosts = await p.lab.startHosts({ count: 2 });
+  knownHosts = await p.lab.writeKnownHosts("known_hosts", hosts);
   p.writeConfig(knownHosts, [
     { name: "web-1", host: hosts[0]!, extra: "processes: [fwdash1]" },
     { name: "web-2", host: hosts[1]!, extra: "processes: [fwdash2]" },
@@ -99,4 +101,18 @@ describe("dashboard with the pipeline running", () => {
     await page.getByText("Loading", { exact: false }).first().waitFor({ state: "detached", timeout: 30_000 });
     await page.screenshot({ path: browser.screenshotPath("pipeline-queues"), fullPage: true });
   });
+
+  it("lets a removed host's history and timeline expire", async () => {
+    expect(await p.redis.pttl(KEYS.hostTimeline("web-1"))).toBeGreaterThan(REMOVED_HOST_KEEP_MS);
+    p.writeConfig(knownHosts, [{ name: "web-2", host: hosts[1]!, extra: "processes: [fwdash2]" }]);
+    for (const app of p.apps) app.signal("SIGHUP");
+    await eventually(async () => {
+      const ttl = await p.redis.pttl(KEYS.hostTimeline("web-1"));
+      return ttl > 0 && ttl <= REMOVED_HOST_KEEP_MS;
+    }, 20_000, "web-1's timeline to be given its removal expiry");
+    const ring = await p.redis.pttl(KEYS.history("web-1"));
+    expect(ring).toBeGreaterThan(0);
+    expect(ring).toBeLessThanOrEqual(REMOVED_HOST_KEEP_MS);
+  });
 });
+

@@ -97,7 +97,11 @@ describe("alert timeline", () => {
     expect((await readFleetTimeline(redis, 3)).map((e) => e.at)).toEqual([199, 198, 197]);
   });
 
-  it("lets the history and timeline of a removed host expire", async () => {
+  it("lets the history and timeline of a removed host expire, never later than they would have", async () => {
+    await redis.pexpire(KEYS.history("a"), 60_000);
+    await expireHostHistory(redis, "a", 3_600_000);
+    expect(await redis.pttl(KEYS.history("a"))).toBeLessThanOrEqual(60_000);
+    expect(await redis.pttl(KEYS.hostTimeline("a"))).toBe(-2);
     await expireHostHistory(redis, "db-1", 50);
     await expireHostHistory(redis, "a", 50);
     await waitFor("the removed host's keys to expire", async () => (await redis.exists(KEYS.hostTimeline("db-1"), KEYS.history("a"))) === 0, 10_000);

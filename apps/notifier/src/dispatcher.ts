@@ -80,7 +80,8 @@ export class Dispatcher {
           removeOnFail: { age: 7 * 86_400 },
         });
       }
-      await appendTimeline(this.redis, notifiedEvents(message, now));
+      const told = notifiedEvents(message, now);
+      await appendTimeline(this.redis, told.hosts, told.fleet);
       this.log.info(
         { robot: robot.name, groups: message.groupKeys, firing: message.firing.length, resolved: message.resolved.length, parts: rendered.parts.length, reminder: message.reminder },
         "notification queued",

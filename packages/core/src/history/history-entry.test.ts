@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CheckResult } from "../result/check-result.js";
 import { decodeHistoryEntry, encodeHistoryEntry, historyEntryOf } from "./history-entry.js";
-import { alertTransitions } from "./timeline-events.js";
+import { alertTransitions, notifiedEvents } from "./timeline-events.js";
 import { decodeTimelineEvent, encodeTimelineEvent } from "./alert-timeline.js";
 import { TIMELINE_MESSAGE_CHARS } from "./history-limits.js";
 import type { HostAlerts } from "../alerting/alert-state.js";
@@ -77,6 +77,13 @@ describe("timeline events", () => {
     expect(alertTransitions(host({ cpu: a("firing") }), host({ cpu: a("firing") }), 3)).toEqual([]);
     expect(alertTransitions(host({ cpu: a("firing") }), host({ cpu: a("firing", "critical") }), 4)).toMatchObject([{ kind: "escalated", severity: "critical" }]);
     expect(alertTransitions(host({ cpu: a("firing", "critical") }), host({ cpu: a("resolved") }), 5)).toMatchObject([{ kind: "resolved" }]);
+  });
+
+  it("keeps a removed host's notified events off its own (expiring) timeline", () => {
+    const view = (host: string, removed = false) => ({ host, check: "cpu", severity: "critical" as const, message: "m", since: 0, ...(removed ? { removed } : {}) });
+    const told = notifiedEvents({ robot: "ops", groupKeys: ["ops/-"], firing: [view("a")], resolved: [view("b", true), view("c")], reminder: false }, 9);
+    expect(told.fleet.map((e) => [e.host, e.message])).toEqual([["a", "firing"], ["b", "resolved (host removed)"], ["c", "resolved"]]);
+    expect(told.hosts.map((e) => e.host)).toEqual(["a", "c"]);
   });
 
   it("cuts long messages and skips unreadable elements", () => {

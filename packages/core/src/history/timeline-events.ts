@@ -21,12 +21,18 @@ export function alertTransitions(before: HostAlerts | undefined, after: HostAler
   return events;
 }
 
-/** One `notified` event per (host, check) a planned message reports to its robot. */
-export function notifiedEvents(message: PlannedMessage, now: number): TimelineEvent[] {
-  return [
+/**
+ * One `notified` event per (host, check) a planned message reports to its robot: for the
+ * hosts' timelines (`hosts`) and the fleet's (`fleet`). A host already removed from the fleet
+ * gets none on its own timeline, which is expiring.
+ */
+export function notifiedEvents(message: PlannedMessage, now: number): { hosts: TimelineEvent[]; fleet: TimelineEvent[] } {
+  const fleet = [
     ...message.firing.map((a): TimelineEvent => ({ at: now, host: a.host, check: a.check, kind: "notified", severity: a.severity, robot: message.robot, message: message.reminder ? "reminder" : "firing" })),
-    ...message.resolved.map((a): TimelineEvent => ({ at: now, host: a.host, check: a.check, kind: "notified", robot: message.robot, message: "resolved" })),
+    ...message.resolved.map((a): TimelineEvent => ({ at: now, host: a.host, check: a.check, kind: "notified", robot: message.robot, message: a.removed ? "resolved (host removed)" : "resolved" })),
   ];
+  const removed = new Set(message.resolved.filter((a) => a.removed).map((a) => a.host));
+  return { hosts: fleet.filter((e) => !removed.has(e.host)), fleet };
 }
 
 /** A silence was created: an event with the silence's patterns (for the fleet timeline), or for one matching host. */
