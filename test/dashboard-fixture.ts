@@ -3,9 +3,9 @@ import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import type { Alert, CheckResult, HostAlerts, NotifySettings, Silence } from "@fleetwatch/core";
-import { AlertStore, appendTimeline, KEYS, redisNow, resolveNotifySettings, storeLatestResult } from "@fleetwatch/core";
+import { AlertStore, appendTimeline, HOST_ALERTS_FORMAT, KEYS, redisNow, resolveNotifySettings, storeLatestResult } from "@fleetwatch/core";
 import type { RedisHandle, SampleResultOptions } from "@fleetwatch/testkit";
-import { sampleResult, startRedis } from "@fleetwatch/testkit";
+import { publishSampleMembers, sampleMember, sampleResult, startRedis } from "@fleetwatch/testkit";
 import { dashboardRoutes } from "../apps/dashboard/src/app.js";
 import { buildHttpServer } from "../apps/dashboard/src/interim-http.js";
 import { QueueList } from "../apps/dashboard/src/plugins/app/queue-list.js";
@@ -38,7 +38,9 @@ export const alert = (check: string, status: Alert["status"], severity: Alert["s
   since,
   ...(status === "firing" ? { firingSince: since } : {}),
   message,
-  notified: {},
+  epoch: 1,
+  decided: {},
+  delivered: {},
   ...extra,
 });
 
@@ -72,7 +74,7 @@ export class DashboardFixture {
   /** Membership, results (through the worker's own store call: latest + history ring) and alert state. */
   async seed(hosts: readonly SeedHost[]): Promise<void> {
     if (hosts.length === 0) return;
-    await this.redis.sadd(KEYS.scheduledHosts, ...hosts.map((h) => h.name));
+    await publishSampleMembers(this.redis, hosts.map((h) => sampleMember(h.name, h.group, MIN)));
     let slot = 0;
     for (const h of hosts) {
       for (const r of h.results) {
@@ -81,9 +83,10 @@ export class DashboardFixture {
       }
       if (h.alerts) {
         const doc: HostAlerts = {
+          format: HOST_ALERTS_FORMAT,
           host: h.name,
           ...(h.group ? { group: h.group } : {}),
-          lastSlot: slot,
+          lastSlotStart: h.results.at(-1)?.at ?? this.now,
           lastResultAt: h.results.at(-1)?.at ?? this.now,
           intervalMs: MIN,
           for: 2,
@@ -113,8 +116,8 @@ export class DashboardFixture {
     await appendTimeline(this.redis, [{ at: t - 10 * MIN, host: "web-2", check: "cpu", kind: "fired", severity: "critical", message: "cpu 97.0% ≥ 85%" }]);
   }
 
-  async silence(s: Omit<Silence, "id" | "createdAt">): Promise<void> {
-    await new AlertStore(this.redis).saveSilence({ id: `seed-${s.host}-${s.check}`.replace(/[^a-z0-9-]/gi, ""), createdAt: s.startsAt, ...s });
+  async silence(s: Omit<Silence, "id" | "createdAt" | "scope">): Promise<void> {
+    await new AlertStore(this.redis).saveSilence({ id: `seed-${s.host}-${s.check}`.replace(/[^a-z0-9-]/gi, ""), scope: "host", createdAt: s.startsAt, ...s });
   }
 
   get(path: string, headers: Record<string, string> = { authorization: AUTH }): Promise<Response> {

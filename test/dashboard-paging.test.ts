@@ -1,7 +1,7 @@
 import { parse } from "node-html-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeHistoryEntry, historyEntryOf, KEYS, MAX_PAGE_SIZE } from "@fleetwatch/core";
-import { sampleResult } from "@fleetwatch/testkit";
+import { publishSampleMembers, sampleMember, sampleResult } from "@fleetwatch/testkit";
 import { DashboardFixture, MIN } from "./dashboard-fixture.js";
 
 const HOSTS = 5_000;
@@ -11,8 +11,8 @@ const f = new DashboardFixture();
 beforeAll(async () => {
   await f.start();
   const names = Array.from({ length: HOSTS }, (_, i) => `node-${String(i).padStart(4, "0")}.rack-${String(i % 97).padStart(2, "0")}.dc1.example.com`);
+  await publishSampleMembers(f.redis, names.map((name, i) => sampleMember(name, `rack-${String(i % 97).padStart(2, "0")}`, MIN)));
   const pipeline = f.redis.pipeline();
-  pipeline.sadd(KEYS.scheduledHosts, ...names);
   names.forEach((name, i) => {
     const group = `rack-${String(i % 97).padStart(2, "0")}`;
     // a full strip, with failures and missing processes, for the largest rows

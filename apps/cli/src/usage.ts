@@ -17,6 +17,8 @@ Usage:
       unreachable, critical, warning, unknown, pending, ok) and the age of its latest result
       (REDIS_URL must be set). Exit code as a Nagios plugin over the hosts shown.
   fleetwatch silence add [--host PATTERN] [--check PATTERN] --for 2h --reason TEXT [--author NAME]
+  fleetwatch silence add --pipeline NAME --for 2h --reason TEXT
+      (a pipeline alert such as "stalled" is muted only by its exact name)
   fleetwatch silence list
   fleetwatch silence expire ID
       Mute matching alerts in the pipeline (REDIS_URL must be set). Patterns use * and ?.

@@ -15,3 +15,4 @@ export * from "./canary-process.js";
 export * from "./wait-for.js";
 export * from "./sample-result.js";
 export * from "./headless-chromium.js";
+export * from "./sample-member.js";

@@ -12,6 +12,7 @@ import {
   NOTIFY_DEFAULTS,
   readFleetOverview,
   readLatestResult,
+  readRobotHealth,
   redisNow,
   worstSeverity,
 } from "@fleetwatch/core";
@@ -32,7 +33,8 @@ export interface StatusOptions {
  * `fleetwatch status`: every host the pipeline monitors with the one state the dashboard
  * shows (alert state, silences, staleness), the age of its latest result and its figures,
  * worst first; `--state`, `--group` and `--host` narrow it. Exit code as a Nagios plugin over
- * the hosts shown (pending and silenced count as ok, stale as unknown).
+ * the hosts shown (pending and silenced count as ok, stale as unknown). Robots whose
+ * deliveries fail or are paused are said first, on stderr.
  */
 export async function statusCommand(redis: Redis, options: StatusOptions, io: CliIo): Promise<number> {
   const states = (options.state ?? "").split(",").map((s) => s.trim()).filter(Boolean);
@@ -40,6 +42,10 @@ export async function statusCommand(redis: Redis, options: StatusOptions, io: Cl
   if (bad.length > 0) {
     io.stderr.write(`fleetwatch: --state ${bad.join(",")} is not a host state; use one or more of ${FLEET_HOST_STATES.join(", ")} (comma-separated)\n`);
     return EXIT.usage;
+  }
+  const robots = await readRobotHealth(redis);
+  for (const [robot, h] of Object.entries(robots).filter(([, h]) => h.state !== "ok")) {
+    io.stderr.write(`fleetwatch: DingTalk robot ${robot} is ${h.state} since ${new Date(h.since).toISOString()}${h.errcode ? ` (errcode ${h.errcode})` : ""}: ${h.reason ?? ""}\n`);
   }
   const overview = await readFleetOverview(redis, { now: await redisNow(redis), staleAfter: NOTIFY_DEFAULTS.staleAfter, defaultIntervalMs: BUILTIN_DEFAULTS.intervalMs });
   if (overview.hosts.length === 0) {
@@ -54,7 +60,7 @@ export async function statusCommand(redis: Redis, options: StatusOptions, io: Cl
   if (options.json) {
     const results = await Promise.all(hosts.map((h) => readLatestResult(redis, h.name)));
     const out = hosts.map((h, i) => ({ name: h.name, group: h.group, ...h.status, result: results[i] }));
-    io.stdout.write(`${JSON.stringify({ version: CHECK_RESULT_VERSION, now: overview.now, counts: countStates(overview.hosts), hosts: out }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ version: CHECK_RESULT_VERSION, now: overview.now, counts: countStates(overview.hosts), hosts: out, robots }, null, 2)}\n`);
   } else if (hosts.length === 0) {
     io.stdout.write("no host matches\n");
   } else {

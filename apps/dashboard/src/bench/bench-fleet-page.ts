@@ -2,8 +2,8 @@ import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { Redis } from "ioredis";
 import type { Alert, HostAlerts } from "@fleetwatch/core";
-import { AlertStore, encodeHistoryEntry, historyEntryOf, KEYS, redisNow, resolveNotifySettings } from "@fleetwatch/core";
-import { sampleResult, startRedis } from "@fleetwatch/testkit";
+import { AlertStore, encodeHistoryEntry, HOST_ALERTS_FORMAT, historyEntryOf, KEYS, redisNow, resolveNotifySettings } from "@fleetwatch/core";
+import { publishSampleMembers, sampleMember, sampleResult, startRedis } from "@fleetwatch/testkit";
 import { dashboardRoutes } from "../app.js";
 import { buildHttpServer } from "../interim-http.js";
 import type { DashboardSettings } from "../plugins/app/dashboard-settings.js";
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     const before = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1]);
     const now = await redisNow(redis);
     const names = Array.from({ length: count }, (_, i) => `node-${String(i).padStart(5, "0")}.dc1.example.com`);
+    await publishSampleMembers(redis, names.map((name, i) => sampleMember(name, `rack-${i % 50}`, MIN)));
     const store = new AlertStore(redis);
     for (let start = 0; start < count; start += 500) {
       const pipeline = redis.pipeline();
@@ -35,13 +36,12 @@ async function main(): Promise<void> {
         const entries = Array.from({ length: 360 }, (_, k) => encodeHistoryEntry(historyEntryOf(sampleResult({ host: name, at: now - k * MIN, cpu: (i + k) % 100, missing: i % 20 === 0 ? ["kubelet"] : [] }))));
         pipeline.rpush(KEYS.history(name), ...entries);
         pipeline.hset(KEYS.latestResult(name), "group", `rack-${i % 50}`);
-        pipeline.sadd(KEYS.scheduledHosts, name);
       }
       await pipeline.exec();
     }
     for (const name of names.filter((_, i) => i % 20 === 0)) {
-      const alert: Alert = { check: "process:kubelet", status: "firing", severity: "critical", count: 2, since: now - 5 * MIN, firingSince: now - 4 * MIN, message: "kubelet not running", notified: {} };
-      const doc: HostAlerts = { host: name, lastSlot: 1, lastResultAt: now, intervalMs: MIN, for: 2, alerts: { [alert.check]: alert }, version: 0 };
+      const alert: Alert = { check: "process:kubelet", status: "firing", severity: "critical", count: 2, since: now - 5 * MIN, firingSince: now - 4 * MIN, message: "kubelet not running", epoch: 1, decided: {}, delivered: {} };
+      const doc: HostAlerts = { format: HOST_ALERTS_FORMAT, host: name, lastSlotStart: now, lastResultAt: now, intervalMs: MIN, for: 2, alerts: { [alert.check]: alert }, version: 0 };
       await store.update(name, () => ({ state: doc }));
     }
     const after = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CheckResult } from "../result/check-result.js";
 import { decodeHistoryEntry, encodeHistoryEntry, historyEntryOf } from "./history-entry.js";
-import { alertTransitions, notifiedEvents } from "./timeline-events.js";
+import { alertTransitions, receiptEvents } from "./timeline-events.js";
 import { decodeTimelineEvent, encodeTimelineEvent } from "./alert-timeline.js";
 import { TIMELINE_MESSAGE_CHARS } from "./history-limits.js";
 import type { HostAlerts } from "../alerting/alert-state.js";
@@ -68,8 +68,8 @@ describe("history entries", () => {
 });
 
 describe("timeline events", () => {
-  const host = (alerts: HostAlerts["alerts"]): HostAlerts => ({ host: "web-1", lastSlot: 1, lastResultAt: 0, intervalMs: 60_000, for: 2, alerts, version: 1 });
-  const a = (status: "pending" | "firing" | "resolved", severity: "warning" | "critical" = "warning") => ({ check: "cpu", status, severity, count: 1, since: 0, message: `cpu ${status}`, notified: {} });
+  const host = (alerts: HostAlerts["alerts"]): HostAlerts => ({ format: 2, host: "web-1", lastSlotStart: 0, lastResultAt: 0, intervalMs: 60_000, for: 2, alerts, version: 1 });
+  const a = (status: "pending" | "firing" | "resolved", severity: "warning" | "critical" = "warning") => ({ check: "cpu", status, severity, count: 1, since: 0, message: `cpu ${status}`, epoch: 1, decided: {}, delivered: {} });
 
   it("names fired, escalated and resolved transitions, and nothing for a pending or unchanged alert", () => {
     expect(alertTransitions(undefined, host({ cpu: a("pending") }), 1)).toEqual([]);
@@ -79,11 +79,13 @@ describe("timeline events", () => {
     expect(alertTransitions(host({ cpu: a("firing", "critical") }), host({ cpu: a("resolved") }), 5)).toMatchObject([{ kind: "resolved" }]);
   });
 
-  it("keeps a removed host's notified events off its own (expiring) timeline", () => {
-    const view = (host: string, removed = false) => ({ host, check: "cpu", severity: "critical" as const, message: "m", since: 0, ...(removed ? { removed } : {}) });
-    const told = notifiedEvents({ robot: "ops", groupKeys: ["ops/-"], firing: [view("a")], resolved: [view("b", true), view("c")], reminder: false }, 9);
-    expect(told.fleet.map((e) => [e.host, e.message])).toEqual([["a", "firing"], ["b", "resolved (host removed)"], ["c", "resolved"]]);
-    expect(told.hosts.map((e) => e.host)).toEqual(["a", "c"]);
+  it("turns a delivery receipt into notified or parked events, leaving out pipeline alerts", () => {
+    const reports = [
+      { host: "a", check: "cpu", epoch: 2, status: "firing" as const, severity: "critical" as const },
+      { pipeline: true, host: "", check: "stalled", epoch: 1, status: "firing" as const, severity: "critical" as const },
+    ];
+    expect(receiptEvents({ robot: "ops", messageId: "m", outcome: "delivered", reports, at: 9 })).toEqual([{ at: 9, host: "a", check: "cpu", kind: "notified", severity: "critical", robot: "ops", message: "firing" }]);
+    expect(receiptEvents({ robot: "ops", messageId: "m", outcome: "parked", reports, at: 9 }).map((e) => e.kind)).toEqual(["parked"]);
   });
 
   it("cuts long messages and skips unreadable elements", () => {

@@ -1,5 +1,5 @@
 import type { HostAlerts } from "../alerting/alert-state.js";
-import type { PlannedMessage } from "../alerting/plan-dispatch.js";
+import type { DeliveryReceipt } from "../alerting/delivery-markers.js";
 import type { Silence } from "../alerting/silence.js";
 import type { TimelineEvent } from "./alert-timeline.js";
 
@@ -22,17 +22,21 @@ export function alertTransitions(before: HostAlerts | undefined, after: HostAler
 }
 
 /**
- * One `notified` event per (host, check) a planned message reports to its robot: for the
- * hosts' timelines (`hosts`) and the fleet's (`fleet`). A host already removed from the fleet
- * gets none on its own timeline, which is expiring.
+ * What a delivery receipt says, as timeline events: `notified` when DingTalk accepted the
+ * message, `parked` when it refused it. Pipeline alerts are not about a host: left out.
  */
-export function notifiedEvents(message: PlannedMessage, now: number): { hosts: TimelineEvent[]; fleet: TimelineEvent[] } {
-  const fleet = [
-    ...message.firing.map((a): TimelineEvent => ({ at: now, host: a.host, check: a.check, kind: "notified", severity: a.severity, robot: message.robot, message: message.reminder ? "reminder" : "firing" })),
-    ...message.resolved.map((a): TimelineEvent => ({ at: now, host: a.host, check: a.check, kind: "notified", robot: message.robot, message: a.removed ? "resolved (host removed)" : "resolved" })),
-  ];
-  const removed = new Set(message.resolved.filter((a) => a.removed).map((a) => a.host));
-  return { hosts: fleet.filter((e) => !removed.has(e.host)), fleet };
+export function receiptEvents(receipt: DeliveryReceipt): TimelineEvent[] {
+  return receipt.reports
+    .filter((r) => !r.pipeline)
+    .map((r) => ({
+      at: receipt.at,
+      host: r.host,
+      check: r.check,
+      kind: receipt.outcome === "delivered" ? "notified" : "parked",
+      severity: r.severity,
+      robot: receipt.robot,
+      message: r.status,
+    }));
 }
 
 /** A silence was created: an event with the silence's patterns (for the fleet timeline), or for one matching host. */

@@ -5,15 +5,17 @@ import type { CheckResult } from "../result/check-result.js";
 import { KEYS } from "./redis-keys.js";
 
 /**
- * Keeps the newest result per host (a slower worker's older slot never overwrites a newer
- * one) and, in the same call, appends its figures to the host's history ring.
- * KEYS: latest hash, history ring (same hash tag). ARGV: slot, result json, ttl ms, entry,
- * ring size, ring ttl ms, group, last failure json ('' when the check succeeded).
+ * Keeps the newest result per host, by slot start time (epoch ms): a slower worker's older
+ * slot never overwrites a newer one (a hash from before, with a slot index and no
+ * `slotStart`, is replaced). In the same call, appends its figures to the host's history ring.
+ * KEYS: latest hash, history ring (same hash tag). ARGV: slot start, result json, ttl ms,
+ * entry, ring size, ring ttl ms, group, last failure json ('' when the check succeeded).
  */
 const STORE_IF_NEWER = `
-local slot = redis.call('HGET', KEYS[1], 'slot')
-if slot and tonumber(slot) >= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'slot', ARGV[1], 'result', ARGV[2], 'group', ARGV[7])
+local start = redis.call('HGET', KEYS[1], 'slotStart')
+if start and tonumber(start) >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'slotStart', ARGV[1], 'result', ARGV[2], 'group', ARGV[7])
+redis.call('HDEL', KEYS[1], 'slot')
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'lastFailure', ARGV[8]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('LPUSH', KEYS[2], ARGV[4])
@@ -22,14 +24,14 @@ redis.call('PEXPIRE', KEYS[2], ARGV[6])
 return 1
 `;
 
-export async function storeLatestResult(redis: Redis, result: CheckResult, slot: number, ttlMs: number, intervalMs = ttlMs / 10): Promise<boolean> {
+export async function storeLatestResult(redis: Redis, result: CheckResult, slotStart: number, ttlMs: number, intervalMs = ttlMs / 10): Promise<boolean> {
   const host = result.host.name;
   const stored = await redis.eval(
     STORE_IF_NEWER,
     2,
     KEYS.latestResult(host),
     KEYS.history(host),
-    String(slot),
+    String(slotStart),
     JSON.stringify(result),
     String(ttlMs),
     encodeHistoryEntry(historyEntryOf(result)),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Alert, HostAlerts } from "../alerting/alert-state.js";
+import { HOST_ALERTS_FORMAT } from "../alerting/alert-state.js";
 import type { Silence } from "../alerting/silence.js";
 import type { FleetHostStatusInput } from "./fleet-host-status.js";
 import { fleetHostStatus } from "./fleet-host-status.js";
@@ -15,13 +16,16 @@ const alert = (check: string, status: Alert["status"], severity: Alert["severity
   count: 2,
   since: 0,
   message: `${check} ${status}`,
-  notified: {},
+  epoch: 1,
+  decided: {},
+  delivered: {},
   ...extra,
 });
 
 const hostAlerts = (lastResultAt: number, ...alerts: Alert[]): HostAlerts => ({
+  format: HOST_ALERTS_FORMAT,
   host: "web-1",
-  lastSlot: 1,
+  lastSlotStart: lastResultAt,
   lastResultAt,
   intervalMs: MIN,
   for: 2,
@@ -31,6 +35,7 @@ const hostAlerts = (lastResultAt: number, ...alerts: Alert[]): HostAlerts => ({
 
 const silence = (host: string, check: string, startsAt: number, endsAt: number): Silence => ({
   id: `${host}-${check}`,
+  scope: "host",
   host,
   check,
   startsAt,

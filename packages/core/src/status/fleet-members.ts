@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
-import { readLatestGroups } from "../history/history-reader.js";
+import { resolvedHostSchema } from "../config/resolved-host.js";
+import { readMembership } from "../pipeline/membership.js";
 import { KEYS } from "../pipeline/redis-keys.js";
 
 /** A host of the monitored fleet, as the dashboard and `fleetwatch status` list it. */
@@ -9,19 +10,23 @@ export interface FleetMember {
   intervalMs?: number;
 }
 
-/** The hosts the pipeline monitors, sorted by name. */
+/** The hosts the pipeline monitors, from the membership the leading scheduler published, sorted by name. */
 export async function readFleetMembers(redis: Redis): Promise<FleetMember[]> {
-  const names = (await redis.smembers(KEYS.scheduledHosts)).sort();
-  const groups = await readLatestGroups(redis, names);
-  return names.map((name) => {
-    const group = groups.get(name);
-    return group === undefined ? { name } : { name, group };
-  });
+  const { members } = await readMembership(redis);
+  return members.map((h) => ({ name: h.name, intervalMs: h.intervalMs, ...(h.group === undefined ? {} : { group: h.group }) }));
 }
 
-/** One member, or undefined when the host is not in the fleet. */
+/** One member, or undefined when the host is not in the published membership (or its record cannot be read). */
 export async function readFleetMember(redis: Redis, name: string): Promise<FleetMember | undefined> {
-  if ((await redis.sismember(KEYS.scheduledHosts, name)) !== 1) return undefined;
-  const group = (await readLatestGroups(redis, [name])).get(name);
-  return group === undefined ? { name } : { name, group };
+  const text = await redis.hget(KEYS.members, name);
+  if (!text) return undefined;
+  let parsed;
+  try {
+    parsed = resolvedHostSchema.safeParse(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+  if (!parsed.success) return undefined;
+  const h = parsed.data;
+  return { name: h.name, intervalMs: h.intervalMs, ...(h.group === undefined ? {} : { group: h.group }) };
 }

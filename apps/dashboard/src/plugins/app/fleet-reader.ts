@@ -177,7 +177,7 @@ export class FleetReader {
     if (ms === undefined || ms <= 0) return err(`"${request.duration}" is not a duration: write it like 30m, 2h or 1d`);
     if (!request.reason.trim()) return err("a reason is required: say why, for whoever sees the silence later");
     const now = await this.now();
-    const silence: Silence = { id: randomBytes(4).toString("hex"), host, check, startsAt: now, endsAt: now + ms, author: request.author.trim() || "dashboard", reason: request.reason.trim(), createdAt: now };
+    const silence: Silence = { id: randomBytes(4).toString("hex"), scope: "host", host, check, startsAt: now, endsAt: now + ms, author: request.author.trim() || "dashboard", reason: request.reason.trim(), createdAt: now };
     await this.store.saveSilence(silence);
     this.cached = undefined;
     const matches = globMatcher(host);

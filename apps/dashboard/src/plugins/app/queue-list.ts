@@ -1,25 +1,27 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { notificationQueueName, QUEUES, queueOptions } from "@fleetwatch/core";
+import { QUEUES, queueOptions } from "@fleetwatch/core";
 import type { DashboardSettings } from "./dashboard-settings.js";
 
 /** Delivery queues: Bull Board never changes them (a retried or removed message would break the robot's lane). */
 export const isDeliveryQueue = (name: string): boolean => name.startsWith("notify-");
 
 /**
- * The queues Bull Board shows: the check and result queues and one delivery queue per robot
- * in the config. Queue objects are made once per name and closed with the dashboard.
+ * The queues Bull Board shows: the check and result queues (DingTalk deliveries go through
+ * per-robot lanes in the notifier's state, not queues: their health is on /alerts). Queue
+ * objects are made once per name and closed with the dashboard. To be read from the queue
+ * registry in core when it lands.
  */
 export class QueueList {
   private readonly queues = new Map<string, Queue>();
 
   constructor(
     private readonly redis: Redis,
-    private readonly settings: () => DashboardSettings,
+    readonly settings: () => DashboardSettings,
   ) {}
 
   names(): string[] {
-    return [QUEUES.checks, QUEUES.results, ...this.settings().notify.robots.map((r) => notificationQueueName(r.name))];
+    return [QUEUES.checks, QUEUES.results];
   }
 
   /** The current queues, in order. */
