@@ -1,4 +1,5 @@
 import { parse } from "node-html-parser";
+import { KEYS } from "@fleetwatch/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./cli-process.js";
 import { AUTH, DashboardFixture } from "./dashboard-fixture.js";
@@ -94,8 +95,11 @@ describe("dashboard over HTTP: a host page", () => {
 });
 
 describe("dashboard over HTTP: alerts and silences", () => {
-  it("lists firing and pending alerts, silenced ones last", async () => {
+  it("lists firing and pending alerts, silenced ones last, and each robot's delivery health", async () => {
+    await f.redis.hset(KEYS.robotHealth, "ops", JSON.stringify({ state: "failing", since: f.now, errcode: 310000, reason: "keywords not in content" }));
     const doc = await page("/alerts");
+    expect(doc.querySelector('tr[data-robot="ops"]')!.text).toContain("errcode 310000: keywords not in content");
+    expect(doc.querySelector('tr[data-robot="ops"] .badge')!.text).toContain("failing");
     expect(doc.querySelectorAll("#alerts tbody tr").map((tr) => tr.getAttribute("data-alert"))).toEqual(["db-1/reachability", "web-2/cpu", "cache-1/process:memcached", "web-3/memory", "2001:db8::7/cpu"]);
   });
 

@@ -18,6 +18,16 @@ export interface SilenceFormState {
   created?: string;
 }
 
+/** Each robot's delivery health: ok, paused (rate limit) or failing (messages parked), and its queue. */
+function robotList(v: AlertsView, t: PageText, timeZone: string): SafeHtml {
+  const robots = Object.entries(v.robots);
+  if (robots.length === 0) return html``;
+  const badge = (state: string) => stateBadge(state === "ok" ? "ok" : state === "paused" ? "warning" : "critical", { ...t, states: { ...t.states, ok: t.robotStates.ok, warning: t.robotStates.paused, critical: t.robotStates.failing } });
+  return html`<h2>${t.robots}</h2><table id="robots"><thead><tr><th>${t.robot}</th><th>${t.status}</th><th>${t.since}</th><th>${t.queued}</th><th>${t.message}</th></tr></thead><tbody>${robots.map(
+    ([name, h]) => html`<tr data-robot="${name}"><td>${name}</td><td>${badge(h.state)}</td><td>${formatTime(h.since, timeZone)}</td><td class="n">${h.queued ?? 0}</td><td>${h.errcode ? `errcode ${h.errcode}: ` : ""}${h.reason ?? ""}</td></tr>`,
+  )}</tbody></table>`;
+}
+
 export function alertsPage(v: AlertsView, form: SilenceFormState, t: PageText, locale: Locale, timeZone: string): SafeHtml {
   const rows = v.alerts.map(({ host, group, alert, silenced }) => {
     const state = silenced ? "silenced" : alert.status === "pending" ? "pending" : alert.unknown ? "unknown" : alert.severity;
@@ -26,6 +36,7 @@ export function alertsPage(v: AlertsView, form: SilenceFormState, t: PageText, l
   return html`<h1>${t.alerts}</h1>
 <h2>${t.firingAndPending}</h2>
 ${rows.length === 0 ? html`<p class="muted">${t.noAlerts}</p>` : html`<table id="alerts"><thead><tr><th>${t.host}</th><th>${t.group}</th><th>${t.check}</th><th>${t.status}</th><th>${t.since}</th><th>${t.message}</th></tr></thead><tbody>${rows}</tbody></table>`}
+${robotList(v, t, timeZone)}
 <h2>${t.newSilence}</h2>
 ${form.error ? html`<p class="error" role="alert">${form.error}</p>` : ""}${form.created ? html`<p class="ok-note" role="status">${form.created}</p>` : ""}
 <form class="silence" method="post" action="/alerts/silences">

@@ -66,6 +66,10 @@ export interface PageText {
   noResultYet: string;
   chartEmpty: string;
   perCore: string;
+  robots: string;
+  robot: string;
+  queued: string;
+  robotStates: { ok: string; paused: string; failing: string };
 }
 
 const en: PageText = {
@@ -133,6 +137,10 @@ const en: PageText = {
   noResultYet: "No result yet.",
   chartEmpty: "no figures in this window",
   perCore: "per core",
+  robots: "DingTalk robots",
+  robot: "Robot",
+  queued: "Queued",
+  robotStates: { ok: "delivering", paused: "paused", failing: "failing" },
 };
 
 const zhCN: PageText = {
@@ -200,6 +208,10 @@ const zhCN: PageText = {
   noResultYet: "尚无检查结果。",
   chartEmpty: "此时段没有数据",
   perCore: "每核",
+  robots: "钉钉机器人",
+  robot: "机器人",
+  queued: "待发送",
+  robotStates: { ok: "正常投递", paused: "已暂停", failing: "投递失败" },
 };
 
 export const PAGE_TEXT: Record<Locale, PageText> = { en, "zh-CN": zhCN };

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Alert, CheckResult, FleetOverview, FleetPage, FleetQuery, FleetHostStatus, HistoryEntry, HostAlerts, LastFailure, Silence, TimelineEvent } from "@fleetwatch/core";
+import type { Alert, CheckResult, RobotHealth, FleetOverview, FleetPage, FleetQuery, FleetHostStatus, HistoryEntry, HostAlerts, LastFailure, Silence, TimelineEvent } from "@fleetwatch/core";
 import {
   AlertStore,
   appendTimeline,
@@ -20,6 +20,7 @@ import {
   readHostTimeline,
   readLastFailure,
   readLatestResult,
+  readRobotHealth,
   redisNow,
   silencedEvent,
   silences as isSilenced,
@@ -57,6 +58,8 @@ export interface AlertRow {
 
 export interface AlertsView {
   alerts: AlertRow[];
+  /** Delivery health per DingTalk robot, as the notifier's senders last found it. */
+  robots: Record<string, RobotHealth>;
   silences: Silence[];
   timeline: TimelineEvent[];
   now: number;
@@ -151,7 +154,13 @@ export class FleetReader {
   }
 
   async alerts(): Promise<AlertsView> {
-    const [hosts, silences, timeline, now] = await Promise.all([this.store.activeHosts().then((h) => this.store.loadMany(h)), this.store.silences(), readFleetTimeline(this.redis, 100), this.now()]);
+    const [hosts, silences, timeline, robots, now] = await Promise.all([
+      this.store.activeHosts().then((h) => this.store.loadMany(h)),
+      this.store.silences(),
+      readFleetTimeline(this.redis, 100),
+      readRobotHealth(this.redis),
+      this.now(),
+    ]);
     const rows: AlertRow[] = [];
     for (const h of hosts) {
       for (const alert of Object.values(h.alerts)) {
@@ -164,7 +173,7 @@ export class FleetReader {
     const rank = (r: AlertRow) => (r.alert.status === "firing" ? 0 : 2) + (r.alert.severity === "critical" ? 0 : 1);
     rows.sort((a, b) => Number(a.silenced) - Number(b.silenced) || rank(a) - rank(b) || a.host.localeCompare(b.host) || a.alert.check.localeCompare(b.alert.check));
     const recent = silences.filter((x) => x.endsAt > now - 86_400_000).sort((a, b) => Number(isSilenceActive(b, now)) - Number(isSilenceActive(a, now)) || a.endsAt - b.endsAt);
-    return { alerts: rows, silences: recent, timeline, now };
+    return { alerts: rows, robots, silences: recent, timeline, now };
   }
 
   /** Creates a silence after the same checks as the CLI (a fleet-wide one needs `all`); notes it on the timeline. */
