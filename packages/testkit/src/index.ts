@@ -16,3 +16,4 @@ export * from "./wait-for.js";
 export * from "./sample-result.js";
 export * from "./headless-chromium.js";
 export * from "./sample-member.js";
+export * from "./hanging-probes.js";
