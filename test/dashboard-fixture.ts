@@ -7,7 +7,7 @@ import { AlertStore, appendTimeline, HOST_ALERTS_FORMAT, KEYS, redisNow, resolve
 import type { RedisHandle, SampleResultOptions } from "@fleetwatch/testkit";
 import { publishSampleMembers, sampleMember, sampleResult, startRedis } from "@fleetwatch/testkit";
 import { dashboardRoutes } from "../apps/dashboard/src/app.js";
-import { buildHttpServer } from "../apps/dashboard/src/interim-http.js";
+import { buildHttpServer } from "@fleetwatch/core";
 import { QueueList } from "../apps/dashboard/src/plugins/app/queue-list.js";
 
 export const USER = "ops";

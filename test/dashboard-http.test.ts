@@ -136,7 +136,7 @@ describe("dashboard over HTTP: the login", () => {
     const asset = new URL(board.querySelector("script[src]")!.getAttribute("src")!, new URL(base, f.url)).pathname;
     expect(asset).toMatch(/^\/queues\/static\//);
     expect((await f.get(asset!)).status).toBe(200);
-    for (const path of ["/", "/?state=critical", "/hosts/web-1", "/alerts", "/api/hosts", "/api/alerts", "/queues", "/queues/api/queues", asset!]) {
+    for (const path of ["/", "/?state=critical", "/hosts/web-1", "/alerts", "/api/hosts", "/api/alerts", "/queues", "/queues/api/queues", asset!, "/readyz", "/metrics"]) {
       const res = await f.get(path, {});
       expect(res.status, path).toBe(401);
       expect(res.headers.get("www-authenticate"), path).toContain("Basic");

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 import type { LoadedFleet } from "@fleetwatch/core";
-import { bootstrapApp, BUILTIN_DEFAULTS, onShutdown, resolveNotifySettings } from "@fleetwatch/core";
+import { bootstrapApp, BUILTIN_DEFAULTS, closeRedis, onShutdown, resolveNotifySettings } from "@fleetwatch/core";
 import { dashboardRoutes } from "./app.js";
-import { startHttpServer } from "./interim-http.js";
 import type { DashboardSettings } from "./plugins/app/dashboard-settings.js";
 import { QueueList } from "./plugins/app/queue-list.js";
 
-const APP = "fleetwatch-dashboard";
-const { log, holder, connect } = bootstrapApp(APP);
+/**
+ * `fleetwatch-dashboard --config FILE`: the fleet on one page, on the HTTP module every app
+ * serves (HTTP_HOST, HTTP_PORT default 8080, the shared login, /healthz /readyz /metrics).
+ * From the config it takes only `notify` and the default interval; hosts come from Redis.
+ */
+const app = bootstrapApp("fleetwatch-dashboard");
+const { log, holder, connect } = app;
 const redis = connect();
 
 const settingsOf = (fleet: LoadedFleet): DashboardSettings => ({
@@ -21,16 +25,12 @@ holder.onChange((next) => {
 
 const queueAdmin = /^(1|true|yes)$/i.test(process.env.FLEETWATCH_DASHBOARD_QUEUE_ADMIN ?? "");
 const queues = new QueueList(redis, () => settings);
-const http = await startHttpServer({ app: APP, logger: log, routes: dashboardRoutes({ redis, settings: () => settings, queues, queueAdmin }) });
-if (!http.ok) {
-  log.fatal(http.error);
-  process.stderr.write(`${APP}: ${http.error}\n`);
-  process.exit(2);
-}
+const http = await app.serveHttp(redis, [], dashboardRoutes({ redis, settings: () => settings, queues, queueAdmin }));
+
 onShutdown(log, async () => {
-  http.value?.markStopping();
-  await http.value?.close();
+  http.markStopping();
+  await http.close();
   await queues.close();
-  await redis.quit();
+  await closeRedis([redis]);
 });
-log.info({ url: http.value?.url, locale: settings.notify.locale, timezone: settings.notify.timezone, queueAdmin }, "dashboard started");
+log.info({ locale: settings.notify.locale, timezone: settings.notify.timezone, queueAdmin }, "dashboard started");

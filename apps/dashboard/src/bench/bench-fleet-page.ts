@@ -5,7 +5,7 @@ import type { Alert, HostAlerts } from "@fleetwatch/core";
 import { AlertStore, encodeHistoryEntry, HOST_ALERTS_FORMAT, historyEntryOf, KEYS, redisNow, resolveNotifySettings } from "@fleetwatch/core";
 import { publishSampleMembers, sampleMember, sampleResult, startRedis } from "@fleetwatch/testkit";
 import { dashboardRoutes } from "../app.js";
-import { buildHttpServer } from "../interim-http.js";
+import { buildHttpServer } from "@fleetwatch/core";
 import type { DashboardSettings } from "../plugins/app/dashboard-settings.js";
 import { FleetReader } from "../plugins/app/fleet-reader.js";
 import { QueueList } from "../plugins/app/queue-list.js";

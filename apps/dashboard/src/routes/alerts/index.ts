@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { requireSameOrigin } from "../../interim-http.js";
+import { requireSameOrigin } from "@fleetwatch/core";
 import type { SilenceFormState } from "../../views/alerts-page.js";
 import { alertsPage } from "../../views/alerts-page.js";
 import { layout } from "../../views/layout.js";

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { requireSameOrigin } from "../../interim-http.js";
+import { requireSameOrigin } from "@fleetwatch/core";
 import { loginName } from "../alerts/index.js";
 import { fleetQueryOf } from "../fleet-query-params.js";
 

@@ -2,7 +2,7 @@ import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { FastifyAdapter } from "@bull-board/fastify";
 import type { FastifyInstance } from "fastify";
-import { requireSameOrigin } from "../../interim-http.js";
+import { requireSameOrigin } from "@fleetwatch/core";
 import type { QueueList } from "../../plugins/app/queue-list.js";
 import { isDeliveryQueue } from "../../plugins/app/queue-list.js";
 
