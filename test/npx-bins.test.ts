@@ -14,6 +14,7 @@ const BINS: Record<string, string> = {
   "fleetwatch-scheduler": "apps/scheduler",
   "fleetwatch-worker": "apps/worker",
   "fleetwatch-notifier": "apps/notifier",
+  "fleetwatch-dashboard": "apps/dashboard",
 };
 
 const npx = (...args: string[]) => run("npx", args, { cwd: ROOT, timeout: 60_000 });
