@@ -37,12 +37,19 @@ afterAll(async () => {
   await standIn.stop();
 });
 
-/** (host, FIRING|RESOLVED) pairs in the order the chat shows them, one per host a message names. */
+/**
+ * (host, FIRING|RESOLVED) pairs in the order the chat shows them, one per host a message names:
+ * a message titled FIRING may also carry a RESOLVED section for other hosts of its group.
+ */
 function chatLog(): string[] {
   const pairs: string[] = [];
   for (const message of standIn.received) {
     const status = message.title.split("]")[0]!.slice(1);
-    for (const host of HOSTS) if (message.text.includes(`**${host}**`)) pairs.push(`${host} ${status}`);
+    const resolvedAt = message.text.search(/^#### ✅ RESOLVED$/m);
+    for (const h of HOSTS) {
+      const at = message.text.indexOf(`**${h}**`);
+      if (at >= 0) pairs.push(`${h} ${resolvedAt >= 0 && at > resolvedAt ? "RESOLVED" : status}`);
+    }
   }
   return pairs;
 }
