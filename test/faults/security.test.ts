@@ -66,30 +66,39 @@ describe("security sweep", () => {
 
   scenario(import.meta.url, "security", "shell metacharacters in a forged check job never reach a shell", { timeoutMs: 180_000 }, async () => {
     const canary = `/tmp/fleetwatch-pwned-${randomBytes(6).toString("hex")}`;
-    const membership = await readMembership(p.redis);
-    const real = membership.members.find((h) => h.name === "honest");
+    const real = await waitFor("the honest host in the published membership", async () => (await readMembership(p.redis)).members.find((h) => h.name === "honest"), 60_000);
     expect(real, "the honest host in the published membership").toBeDefined();
-    const before = runs(honest);
     const checks = new Queue<CheckJob>(QUEUES.checks, queueOptions(QUEUES.checks, p.redis));
     const forged: ResolvedHost[] = [
       { ...real!, name: "forged-process", processes: ["x; rm -rf /", `aaaaaaaaaaaaaaa$(touch ${canary})`] },
       { ...real!, name: "forged-mount", mounts: [`/tmp/$(touch ${canary})`, `/;touch ${canary}`] },
     ];
     const jobs = [];
-    for (const host of forged) jobs.push(await checks.add("check", { host, slot: 1, slotStart: await redisNow(p.redis), configVersion: "forged" }));
+    for (const host of forged) jobs.push(await checks.add("check", { host, slot: 1, slotStart: await redisNow(p.redis), configVersion: "forged" }, { jobId: `${host.name}-1` }));
     await waitFor("the forged jobs judged", async () => {
       for (const job of jobs) if (!((await job.isCompleted()) || (await job.isFailed()))) return false;
       return true;
     }, 60_000);
+    const judged = [];
+    for (const job of jobs) {
+      const now = (await checks.getJob(job.id!))!;
+      judged.push({ failed: await now.isFailed(), reason: now.failedReason ?? "", returned: now.returnvalue as unknown });
+    }
     await checks.close();
-    const reached = runs(honest) - before;
+    // Refused as malformed payloads, naming the field, as the worker refuses any bad check job.
+    expect(judged.map((j) => [j.failed, j.reason.replace(/: .*/, "")]), JSON.stringify(judged)).toEqual([
+      [true, "invalid check job"],
+      [true, "invalid check job"],
+    ]);
+    expect(judged[0]!.reason).toContain("host.processes");
+    expect(judged[1]!.reason).toContain("host.mounts");
     const log = p.lab.commandLog(honest.address);
     expect(existsSync(canary), "a command in a forged name ran").toBe(false);
     expect(log).not.toContain("touch");
     expect(log).not.toContain("rm -rf");
     const worker = p.apps.find((a) => a.app === "worker")!;
     expect(worker.child.exitCode, "the worker still runs").toBeNull();
-    return { expected: forged.length, delivered: forged.length, lost: existsSync(canary) ? 1 : 0, duplicated: 0, allowedDuplicates: 0, notes: `${reached} probe runs reached the host for forged jobs; no metacharacter reached its shell` };
+    return { expected: forged.length, delivered: forged.length, lost: existsSync(canary) ? 1 : 0, duplicated: 0, allowedDuplicates: 0, notes: "refused as invalid check jobs (field named); no metacharacter reached the host's shell" };
   });
 
   scenario(import.meta.url, "security", "distinctive secrets (webhook token, signing secret) appear in no log, Redis value or status output", { timeoutMs: 180_000 }, async () => {
