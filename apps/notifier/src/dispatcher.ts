@@ -33,14 +33,6 @@ import {
   unparkAlerts,
 } from "@fleetwatch/core";
 
-const parkedReceipt = (text: string): boolean => {
-  try {
-    return (JSON.parse(text) as DeliveryReceipt).outcome === "parked";
-  } catch {
-    return false;
-  }
-};
-
 /** Parked messages are retried this often (and on every reload). */
 export const UNPARK_EVERY_MS = 15 * 60_000;
 
@@ -273,11 +265,6 @@ export class Dispatcher {
       return alerts ? { ...current, alerts } : undefined;
     }, { fence: await this.keepLock() });
     if (count > 0) this.log.info({ hosts: count }, "retrying what DingTalk refused: deciding it afresh");
-    // A message parked after this tick read its receipts (a reload racing a refusal) is not
-    // marked parked yet: stay due, so the next tick, which applies that receipt first, retries it
-    // rather than leaving it for the 15-minute retry.
-    const pending = await peekReceipts(this.redis);
-    if (pending.some((text) => parkedReceipt(text))) this.unparkDue = true;
   }
 
   private async markStale(now: number): Promise<void> {
