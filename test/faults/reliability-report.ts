@@ -16,6 +16,14 @@ const CLASS_TITLES: Record<(typeof FAULT_CLASSES)[number], string> = {
   processes: "Processes dying",
 };
 
+/** Scenarios of issue #11 not in the suite yet, listed so the table never reads as more than it covers. */
+export const NOT_YET_COVERED = [
+  "hosts: a reused connection gone half-open behind a loopback proxy (needs the SSH connection pool); sshd at MaxStartups under a burst",
+  "processes: a worker SIGKILLed mid-sweep, repeatedly; Redis SIGKILLed at appendfsync always and restarted; two schedulers and two notifiers, one on an older config",
+  "a storm: 500 hosts critical in one interval",
+  "security: /metrics, Bull Board and dashboard pages in the secrets search, 401 on every HTTP surface, malformed and oversized HTTP requests, a passphrase and a Redis password among the secrets",
+];
+
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** docs/reliability.md from one full run's counters: what held, what was lost or doubled, and how to see it again. */
@@ -56,5 +64,6 @@ export function renderReliabilityReport(results: ScenarioResult[], facts: RunFac
     }
     lines.push("");
   }
+  lines.push("## Not yet covered", "", ...NOT_YET_COVERED.map((item) => `- ${item}`), "");
   return `${lines.join("\n")}\n`;
 }
