@@ -32,7 +32,7 @@ export const robotFleet = (webhookVar: string, secretVar: string, timers: { grou
   }) as unknown as LoadedFleet;
 
 /** A result of the current payload version for one host with one process check. */
-export const processResult = (host: string, slotStart: number, state: "ok" | "critical"): ResultJob => ({
+export const processResult = (host: string, slotStart: number, state: "ok" | "critical"): Extract<ResultJob, { kind: "result" }> => ({
   kind: "result",
   slot: 0,
   slotStart,

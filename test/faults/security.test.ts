@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import type { Job } from "bullmq";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import type { CheckJob, ResolvedHost } from "@fleetwatch/core";
@@ -22,14 +23,16 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   await p.start();
-  [changed, honest] = await p.lab.startHosts({ count: 2, behaviour: "logged" });
-  const knownHosts = await p.lab.writeKnownHosts("known_hosts", [changed!, honest!], {
-    override: new Map([[changed!.address, [await p.lab.impostorKey("ed25519")]]]),
+  const started = await p.lab.startHosts({ count: 2, behaviour: "logged" });
+  changed = started[0]!;
+  honest = started[1]!;
+  const knownHosts = await p.lab.writeKnownHosts("known_hosts", [changed, honest], {
+    override: new Map([[changed.address, [await p.lab.impostorKey("ed25519")]]]),
   });
   p.writeConfig(knownHosts, [
-    { name: "changed-key", host: changed! },
+    { name: "changed-key", host: changed },
     // A process that is not running: the host fires, so a message is signed and sent.
-    { name: "honest", host: honest!, extra: "processes: [fwsecurity-nothere]" },
+    { name: "honest", host: honest, extra: "processes: [fwsecurity-nothere]" },
   ], { groupWait: "200ms", groupInterval: "500ms" });
   env = { FW_TEST_WEBHOOK: p.standIn.url(token), FW_TEST_SECRET: secret };
   p.spawn("scheduler", env);
@@ -73,7 +76,7 @@ describe("security sweep", () => {
       { ...real!, name: "forged-process", processes: ["x; rm -rf /", `aaaaaaaaaaaaaaa$(touch ${canary})`] },
       { ...real!, name: "forged-mount", mounts: [`/tmp/$(touch ${canary})`, `/;touch ${canary}`] },
     ];
-    const jobs = [];
+    const jobs: Job<CheckJob>[] = [];
     for (const host of forged) jobs.push(await checks.add("check", { host, slot: 1, slotStart: await redisNow(p.redis), configVersion: "forged" }, { jobId: `${host.name}-1` }));
     await waitFor("the forged jobs judged", async () => {
       for (const job of jobs) if (!((await job.isCompleted()) || (await job.isFailed()))) return false;
@@ -112,7 +115,7 @@ describe("security sweep", () => {
         type === "string" ? await p.redis.get(key)
         : type === "hash" ? JSON.stringify(await p.redis.hgetall(key))
         : type === "list" ? JSON.stringify(await p.redis.lrange(key, 0, -1))
-        : type === "zset" ? JSON.stringify(await p.redis.zrange(key, 0, -1))
+        : type === "zset" ? JSON.stringify(await p.redis.zrange(key, "0", "-1"))
         : type === "set" ? JSON.stringify(await p.redis.smembers(key))
         : type === "stream" ? JSON.stringify(await p.redis.xrange(key, "-", "+"))
         : "";
