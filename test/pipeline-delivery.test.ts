@@ -5,7 +5,7 @@ import { Queue } from "bullmq";
 import type { Logger } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { LoadedFleet, ResultJob, RobotSettings } from "@fleetwatch/core";
-import { acquireLease, AlertStore, publishMembership, QUEUES, queueOptions, readLane, readParked, readRobotHealth, redisNow, resolveNotifySettings } from "@fleetwatch/core";
+import { acquireLease, AlertStore, KEYS, publishMembership, QUEUES, queueOptions, readLane, readParked, readRobotHealth, redisNow, resolveNotifySettings } from "@fleetwatch/core";
 import type { LabHost } from "@fleetwatch/testkit";
 import { DingtalkStandIn, waitFor } from "@fleetwatch/testkit";
 import { Dispatcher } from "../apps/notifier/src/dispatcher.js";
@@ -154,6 +154,18 @@ describe("delivery, one lane per robot", () => {
     await n.feed("db-1", "ok");
     await n.feed("db-2", "ok");
     await waitFor("the RESOLVED", () => p.standIn.received.some((m) => m.title.startsWith("[RESOLVED]")), 20_000);
+  });
+
+  it("retries parked messages every 15 minutes, so a robot fixed on DingTalk's side gets what still fires", async () => {
+    process.env.FW_FLIP_WEBHOOK = p.standIn.url("no-such-token");
+    const n = notifierInProcess("n7", fleet("FW_FLIP_WEBHOOK"));
+    await n.feed("db-3", "critical");
+    await waitFor("the robot to be failing", async () => (await readRobotHealth(p.redis)).ops?.state === "failing", 20_000);
+    process.env.FW_FLIP_WEBHOOK = p.standIn.url(TOKEN); // the token was fixed on DingTalk's side: same config
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(p.standIn.received).toEqual([]); // nothing is retried before the 15 minutes are up
+    await p.redis.set(KEYS.unparkedAt, String((await redisNow(p.redis)) - 16 * 60_000));
+    await waitFor("db-3 to reach the chat", () => p.standIn.received.some((m) => m.text.includes("db-3")), 20_000);
   });
 
   it("splits a message DingTalk finds too long (460101) and sends it in parts", async () => {
