@@ -1,12 +1,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect } from "vitest";
 import type { ResultJob } from "@fleetwatch/core";
-import { AlertStore, QUEUES, queueOptions, redisNow } from "@fleetwatch/core";
+import { AlertStore, QUEUES, queueOptions, readLane, redisNow } from "@fleetwatch/core";
 import type { LabHost } from "@fleetwatch/testkit";
-import { waitFor } from "@fleetwatch/testkit";
-import { Pipeline } from "../pipeline-harness.js";
+import { AppProcess, DingtalkStandIn, startRedis, waitFor } from "@fleetwatch/testkit";
+import { Pipeline, SECRET, TOKEN } from "../pipeline-harness.js";
 import { processResult } from "./notifier-in-process.js";
 import { countDeliveries, scenario } from "./scenario.js";
 
@@ -62,5 +63,39 @@ describe("processes dying", () => {
     await new Promise((r) => setTimeout(r, 2_000));
     // The one duplicate the guarantee allows: the sender died after DingTalk accepted it.
     return { ...countDeliveries(["web-2"], firings("web-2").map(() => "web-2"), 1), notes: "the first copy was accepted before the kill; a second is allowed" };
+  });
+
+  scenario(import.meta.url, "processes", "Redis SIGKILLed (appendfsync always) with decided messages queued, restarted: every one delivered", { timeoutMs: 240_000 }, async () => {
+    const redisHandle = await startRedis({ persistent: true });
+    const redis = new Redis(redisHandle.url, { maxRetriesPerRequest: null });
+    const standIn = new DingtalkStandIn({ robots: { [TOKEN]: SECRET }, perMinute: 10_000 });
+    await standIn.start();
+    const env = { REDIS_URL: redisHandle.url, FW_TEST_WEBHOOK: standIn.url(TOKEN), FW_TEST_SECRET: SECRET };
+    const notifier = new AppProcess("notifier", p.config, env, join(p.lab.dir, "notifier-redis-kill.log"));
+    const queue = new Queue<ResultJob>(QUEUES.results, queueOptions(QUEUES.results, redis));
+    const hosts = ["db-1", "db-2", "db-3"];
+    try {
+      standIn.outage(600_000); // DingTalk down: the decided messages wait in the lane
+      for (const host of hosts) await queue.add("result", processResult(host, await redisNow(redis), "critical"));
+      await waitFor("every host decided and waiting in the lane", async () => {
+        const queued = (await readLane(redis, "ops")).flatMap((m) => m.reports.map((r) => r.host));
+        return hosts.every((h) => queued.includes(h));
+      }, 90_000);
+      await waitFor("a failed attempt", () => standIn.attempts.length > 0, 90_000);
+      await redisHandle.restart(); // SIGKILL, then the same port and data
+      standIn.recover();
+      const seen = () => standIn.received.flatMap((m) => hosts.filter((h) => m.text.includes(`**${h}**`)).map((h) => `${h} ${m.title.split("]")[0]!.slice(1)}`));
+      await waitFor("every FIRING after the restart", () => hosts.every((h) => seen().includes(`${h} FIRING`)), 120_000);
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(notifier.child.exitCode, "the notifier rode out the restart").toBeNull();
+      const messages = countDeliveries([], standIn.received.map((m) => `${m.title}\n${m.text}`));
+      return { ...countDeliveries(hosts.map((h) => `${h} FIRING`), [...new Set(seen())]), duplicated: messages.duplicated, notes: `${standIn.attempts.length} attempts; Redis killed while the messages waited in the lane` };
+    } finally {
+      await notifier.stop();
+      await queue.close();
+      redis.disconnect();
+      await redisHandle.stop();
+      await standIn.stop();
+    }
   });
 });
