@@ -76,7 +76,8 @@ async function main(): Promise<number> {
     console.log(`$ REDIS_URL=${redisHandle.url} fleetwatch-pipeline --config fleet.yaml   (logs: ${log})`);
     const started = Date.now();
     pipeline = spawn(process.execPath, [RUNNER, "--config", fleet], {
-      env: { ...process.env, REDIS_URL: redisHandle.url, DINGTALK_WEBHOOK: standIn.url(TOKEN), DINGTALK_SECRET: SECRET },
+      // Any free HTTP ports: the default ones may be taken by a fleetwatch already running here.
+      env: { ...process.env, HTTP_PORT: "0", REDIS_URL: redisHandle.url, DINGTALK_WEBHOOK: standIn.url(TOKEN), DINGTALK_SECRET: SECRET },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const out = createWriteStream(log);
