@@ -14,6 +14,9 @@ import { scenario } from "./scenario.js";
 /** Distinctive random secrets: a hit anywhere is a leak, never a coincidence. */
 const token = `tok${randomBytes(12).toString("hex")}`;
 const secret = `SEC${randomBytes(16).toString("hex")}`;
+const httpUser = "fw-ops";
+const httpPassword = `pw${randomBytes(12).toString("hex")}`;
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 
 const p = new Pipeline();
 p.standIn = new DingtalkStandIn({ robots: { [token]: secret } });
@@ -34,7 +37,7 @@ beforeAll(async () => {
     // A process that is not running: the host fires, so a message is signed and sent.
     { name: "honest", host: honest, extra: "processes: [fwsecurity-nothere]" },
   ], { groupWait: "200ms", groupInterval: "500ms" });
-  env = { FW_TEST_WEBHOOK: p.standIn.url(token), FW_TEST_SECRET: secret };
+  env = { FW_TEST_WEBHOOK: p.standIn.url(token), FW_TEST_SECRET: secret, FLEETWATCH_HTTP_USER: httpUser, FLEETWATCH_HTTP_PASSWORD: httpPassword };
   p.spawn("scheduler", env);
   p.spawn("worker", env);
   p.spawn("notifier", env);
@@ -104,7 +107,7 @@ describe("security sweep", () => {
     return { expected: forged.length, delivered: forged.length, lost: existsSync(canary) ? 1 : 0, duplicated: 0, allowedDuplicates: 0, notes: "refused as invalid check jobs (field named); no metacharacter reached the host's shell" };
   });
 
-  scenario(import.meta.url, "security", "distinctive secrets (webhook token, signing secret) appear in no log, Redis value or status output", { timeoutMs: 180_000 }, async () => {
+  scenario(import.meta.url, "security", "distinctive secrets (webhook token, signing secret, HTTP password) appear in no log, Redis value, /metrics or status output", { timeoutMs: 180_000 }, async () => {
     await waitFor("a signed message delivered", () => p.standIn.received.some((m) => m.text.includes("honest")), 90_000);
     const places: { where: string; text: string }[] = [];
     for (const app of p.apps) places.push({ where: `log of ${app.app}`, text: readFileSync(app.logFile, "utf8") });
@@ -121,10 +124,41 @@ describe("security sweep", () => {
         : "";
       places.push({ where: `redis ${key}`, text: `${key} ${value ?? ""}` });
     }
+    for (const app of p.apps) {
+      const base = await app.httpUrl(60_000);
+      for (const path of ["/metrics", "/readyz", "/healthz"]) {
+        const response = await fetch(`${base}${path}`, { headers: { authorization: basic(httpUser, httpPassword) } });
+        places.push({ where: `${app.app} ${path}`, text: await response.text() });
+      }
+    }
     const status = await runCli(["status", "--json"], { ...p.env(), ...env });
     places.push({ where: "fleetwatch status --json", text: status.stdout + status.stderr });
-    const leaks = places.filter((place) => place.text.includes(token) || place.text.includes(secret)).map((place) => place.where);
+    const leaks = places.filter((place) => [token, secret, httpPassword].some((s) => place.text.includes(s))).map((place) => place.where);
     expect(leaks).toEqual([]);
-    return { expected: places.length, delivered: places.length - leaks.length, lost: leaks.length, duplicated: 0, allowedDuplicates: 0, notes: `${places.length} places searched (app logs, every Redis key incl. job data, status output); leaks: ${leaks.length}` };
+    return { expected: places.length, delivered: places.length - leaks.length, lost: leaks.length, duplicated: 0, allowedDuplicates: 0, notes: `${places.length} places searched (app logs, every Redis key incl. job data, /metrics, /readyz, /healthz of each app, status output); leaks: ${leaks.length}` };
+  });
+
+  scenario(import.meta.url, "security", "every HTTP surface answers 401 without credentials or with a wrong password (only /healthz is open)", { timeoutMs: 120_000 }, async () => {
+    const surfaces: string[] = [];
+    const wrong: string[] = [];
+    for (const app of p.apps) {
+      const base = await app.httpUrl(60_000);
+      for (const path of ["/metrics", "/readyz"]) {
+        for (const [how, headers] of [["no credentials", {}], ["a wrong password", { authorization: basic(httpUser, "wrong") }]] as const) {
+          surfaces.push(`${app.app} ${path} with ${how}`);
+          const response = await fetch(`${base}${path}`, { headers });
+          await response.text();
+          if (response.status !== 401 || !response.headers.get("www-authenticate")) wrong.push(`${app.app} ${path} with ${how}: HTTP ${response.status}`);
+        }
+        const allowed = await fetch(`${base}${path}`, { headers: { authorization: basic(httpUser, httpPassword) } });
+        await allowed.text();
+        if (allowed.status === 401) wrong.push(`${app.app} ${path} refused the right credentials`);
+      }
+      const health = await fetch(`${base}/healthz`);
+      await health.text();
+      if (health.status !== 200) wrong.push(`${app.app} /healthz: HTTP ${health.status}`);
+    }
+    expect(wrong).toEqual([]);
+    return { expected: surfaces.length, delivered: surfaces.length - wrong.length, lost: wrong.length, duplicated: 0, allowedDuplicates: 0, notes: "scheduler, worker and notifier: /metrics and /readyz; counted as lost: a surface that answered without the right credentials" };
   });
 });
