@@ -44,6 +44,8 @@ export function renderReliabilityReport(results: ScenarioResult[], facts: RunFac
       "(a duplicate is counted against the guarantee only beyond what `docs/pipeline.md` allows for that scenario: " +
       "a message may arrive twice only when the sender died, or DingTalk gave no answer in time, after accepting it).",
     "",
+    "Each scenario's command reproduces it alone (after `npm run build`: the apps run from their built files). `npm test` runs one scenario per class.",
+    "",
     "Columns: *expected* is what the scenario must see delivered (messages, or checks with their outcome, or payloads judged); " +
       "*lost* and *duplicated* are counted by the scenario on the receiving side (the DingTalk stand-in, the sshd command log, the queue).",
     "",
