@@ -14,6 +14,7 @@ import { basicAuth, expectHttpSurface, Service, waitHealthy } from "./deploy-hel
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const APPS = ["scheduler", "worker", "notifier"] as const;
+const SERVED = [...APPS, "dashboard"] as const;
 const LONGEST_CHECK_MS = BUILTIN_DEFAULTS.ssh.connectTimeoutMs + BUILTIN_DEFAULTS.ssh.handshakeTimeoutMs + BUILTIN_DEFAULTS.ssh.commandTimeoutMs;
 
 interface ComposeService {
@@ -76,10 +77,18 @@ describe("docker-compose.yml, as docker-compose config resolves it", () => {
     expect(redis.healthcheck?.test).toBeDefined();
   });
 
-  it.each(APPS)("runs the %s calmly, non-root, read-only, after a healthy Redis, with its own health check", (app) => {
+  it("publishes the dashboard on the host's loopback only, and nothing else", () => {
+    for (const app of APPS) expect(services[app]!.ports).toBeUndefined();
+    const ports = services.dashboard!.ports as ({ host_ip?: string; published?: string | number; target?: number } | string)[];
+    expect(ports).toHaveLength(1);
+    const port = ports[0]!;
+    if (typeof port === "string") expect(port).toMatch(/^127\.0\.0\.1:\d+:8080(\/tcp)?$/);
+    else expect([port.host_ip, Number(port.target)]).toEqual(["127.0.0.1", 8080]);
+  });
+
+  it.each(SERVED)("runs the %s calmly, non-root, read-only, after a healthy Redis, with its own health check", (app) => {
     const s = services[app]!;
     expect(s.container_name).toBeUndefined();
-    expect(s.ports).toBeUndefined();
     expect(s.init).toBe(true);
     expect(s.read_only).toBe(true);
     expect(s.user).toMatch(/^[1-9]\d*:\d+$/);
@@ -126,7 +135,7 @@ describe("docker-compose.yml, as docker-compose config resolves it", () => {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it.each(APPS)("%s answers /healthz, /readyz and /metrics, and its compose health check passes", { timeout: 150_000 }, async (app) => {
+    it.each(SERVED)("%s answers /healthz, /readyz and /metrics, and its compose health check passes", { timeout: 150_000 }, async (app) => {
       const s = services[app]!;
       // Each container has its own network namespace; on one machine the three share one, so
       // the HTTP port moves to a free one (the machine is shared with other tests).
