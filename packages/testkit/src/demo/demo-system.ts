@@ -1,0 +1,113 @@
+import { createWriteStream, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { CanaryProcess } from "../canary-process.js";
+import { DingtalkStandIn } from "../dingtalk-stand-in.js";
+import { findTool } from "../openssh-tools.js";
+import { startRedis } from "../redis-server.js";
+import type { DemoLab } from "./demo-lab.js";
+import { demoFleet, SECRET_ENV, SHORT_PACE, STORY_PACE, STORY_PROCESS, WEBHOOK_ENV, writeDemoFleet, type DemoHost, type DemoPace } from "./demo-fleet.js";
+import type { DemoOptions } from "./demo-options.js";
+import { printMessagesAsTheyArrive } from "./message-printer.js";
+import { startInProcessLab } from "./in-process-lab.js";
+import { startSshdLab, whySshdCannotServe } from "./sshd-lab.js";
+import type { Supervisor } from "./supervisor.js";
+import type { Timeline } from "./timeline.js";
+
+const PIPELINE_RUNNER = fileURLToPath(new URL("../../../../apps/cli/dist/pipeline-runner.js", import.meta.url));
+const ROBOT_TOKEN = "demo-robot";
+const ROBOT_SECRET = "SECdemo-signing-secret";
+
+/** Everything the demo runs, once it runs. */
+export interface DemoSystem {
+  dir: string;
+  fleet: DemoHost[];
+  fleetFile: string;
+  pace: DemoPace;
+  lab: DemoLab;
+  redisUrl: string;
+  /** The demo's own connection, to read what the pipeline stored. */
+  redis: Redis;
+  standIn: DingtalkStandIn;
+  /** The required process of the story's host, running on this machine. */
+  storyProcess: CanaryProcess;
+  pipelineLog: string;
+  /** The robot's webhook and secret, as the fleet file's `\${…}` references read them. */
+  robotEnv: Record<string, string>;
+}
+
+/** Real sshd when it can be used, in-process SSH servers otherwise (said in one line). */
+async function startLab(options: DemoOptions, fleet: readonly DemoHost[], supervisor: Supervisor, timeline: Timeline): Promise<DemoLab> {
+  const roles = fleet.map((h) => h.role);
+  const why = options.inProcessSsh ? "asked for with --in-process-ssh" : whySshdCannotServe();
+  if (!why) {
+    try {
+      return await startSshdLab(roles, supervisor);
+    } catch (error) {
+      return startLabInProcess(`sshd did not start: ${(error as Error).message}`);
+    }
+  }
+  return startLabInProcess(why);
+
+  async function startLabInProcess(reason: string): Promise<DemoLab> {
+    timeline.say(`OpenSSH sshd cannot be used (${reason}): the hosts are SSH servers inside the demo that run the real probe with this machine's sh.`);
+    return startInProcessLab(roles, supervisor);
+  }
+}
+
+/**
+ * Starts, in order: a private redis-server, the DingTalk stand-in (its messages printed as
+ * they arrive), the SSH hosts, the story's required process, and `fleetwatch-pipeline`
+ * (scheduler, worker, notifier) over the fleet file it writes. Each is registered with the
+ * supervisor before the next starts, so a failure at any point cleans up what exists.
+ */
+export async function startDemoSystem(options: DemoOptions, supervisor: Supervisor, timeline: Timeline): Promise<DemoSystem> {
+  const redisServer = findTool("redis-server", "redis-server");
+  const dir = mkdtempSync(join(tmpdir(), "fleetwatch-demo-"));
+  supervisor.ownPath(dir);
+
+  const redisHandle = await startRedis({ spawner: supervisor.spawn });
+  supervisor.ownPath(redisHandle.dir);
+  supervisor.atCleanup("stop redis-server", () => redisHandle.stop());
+  const redis = new Redis(redisHandle.url, { maxRetriesPerRequest: null });
+  redis.on("error", () => {});
+  supervisor.atCleanup("close the demo's Redis connection", async () => redis.disconnect());
+  timeline.say(`Redis: a private ${redisServer} at ${redisHandle.url}`);
+
+  const standIn = new DingtalkStandIn({ robots: { [ROBOT_TOKEN]: ROBOT_SECRET } });
+  await standIn.start();
+  supervisor.atCleanup("stop the DingTalk stand-in", () => standIn.stop());
+  printMessagesAsTheyArrive(standIn, timeline);
+  timeline.say(`DingTalk: a stand-in robot at ${standIn.url("…")} that checks signatures and rate limits as DingTalk does`);
+
+  const fleet = demoFleet(options.short);
+  const lab = await startLab(options, fleet, supervisor, timeline);
+  timeline.say(`Hosts: ${fleet.length} of them, ${lab.description}`);
+
+  const storyProcess = new CanaryProcess(dir, STORY_PROCESS, supervisor.spawn);
+  storyProcess.start();
+  supervisor.atCleanup(`stop ${STORY_PROCESS}`, () => storyProcess.stop());
+
+  const pace = options.short ? SHORT_PACE : STORY_PACE;
+  const fleetFile = writeDemoFleet(dir, fleet, lab, pace);
+  const pipelineLog = join(dir, "pipeline.log");
+  const log = createWriteStream(pipelineLog);
+  const robotEnv = { [WEBHOOK_ENV]: standIn.url(ROBOT_TOKEN), [SECRET_ENV]: ROBOT_SECRET };
+  const pipeline = supervisor.spawn(process.execPath, [PIPELINE_RUNNER, "--config", fleetFile], {
+    env: { ...process.env, REDIS_URL: redisHandle.url, ...robotEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  pipeline.stdout!.pipe(log);
+  pipeline.stderr!.pipe(log);
+  const pipelineExited = new Promise<void>((resolve) => pipeline.once("exit", () => resolve()));
+  supervisor.atCleanup("stop fleetwatch-pipeline", async () => {
+    // One SIGTERM to the runner, which stops its three apps gracefully (as Ctrl-C would).
+    if (pipeline.exitCode === null && pipeline.signalCode === null) pipeline.kill("SIGTERM");
+    await pipelineExited;
+  });
+  timeline.say(`Pipeline: fleetwatch-pipeline --config ${fleetFile} (scheduler, worker, notifier; logs in ${pipelineLog})`);
+
+  return { dir, fleet, fleetFile, pace, lab, redisUrl: redisHandle.url, redis, standIn, storyProcess, pipelineLog, robotEnv };
+}
