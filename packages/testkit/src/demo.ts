@@ -24,8 +24,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const options = parsed.options;
   const timeline = new Timeline();
-  const supervisor = Supervisor.start();
-  supervisor.exitCleanlyOnSignals((why) => timeline.say(why));
+  const supervisor = Supervisor.start((text) => timeline.say(text));
+  supervisor.exitCleanlyOnSignals();
   try {
     timeline.plain("fleetwatch demo: the whole pipeline on this machine; every time is seconds since the start.\n");
     const demo = await startDemoSystem(options, supervisor, timeline);
@@ -42,7 +42,6 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   } finally {
     await supervisor.cleanup();
-    timeline.say("Stopped everything the demo started and removed its files.");
   }
 }
 

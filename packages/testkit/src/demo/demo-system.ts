@@ -84,7 +84,7 @@ export async function startDemoSystem(options: DemoOptions, supervisor: Supervis
 
   const fleet = demoFleet(options.short);
   const lab = await startLab(options, fleet, supervisor, timeline);
-  timeline.say(`Hosts: ${fleet.length} of them, ${lab.description}`);
+  timeline.say(`Hosts: ${fleet.length} of them, ${lab.description}; keys and known_hosts in ${lab.dir}`);
 
   const storyProcess = new CanaryProcess(dir, STORY_PROCESS, supervisor.spawn);
   storyProcess.start();

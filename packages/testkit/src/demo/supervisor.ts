@@ -32,13 +32,17 @@ export class Supervisor {
   private readonly steps: { what: string; run: () => Promise<unknown> }[] = [];
   private cleaning: Promise<void> | undefined;
 
-  private constructor(private readonly reaper: ChildProcess) {}
+  private constructor(
+    private readonly reaper: ChildProcess,
+    private readonly say: (text: string) => void,
+  ) {}
 
-  static start(): Supervisor {
+  /** `say` tells the user when the demo stops on a signal and when everything is gone. */
+  static start(say: (text: string) => void): Supervisor {
     const reaper = spawn(process.execPath, [REAPER], { detached: true, stdio: ["pipe", "ignore", "ignore"] });
     reaper.unref();
     reaper.stdin!.on("error", () => {});
-    return new Supervisor(reaper);
+    return new Supervisor(reaper, say);
   }
 
   private tell(note: ReaperNote): void {
@@ -47,6 +51,8 @@ export class Supervisor {
 
   /** `spawn`, with the child in its own process group that the demo and the reaper will kill. */
   readonly spawn: Spawner = (file, args, options) => {
+    // Nothing new may start once clean-up has begun: it would outlive the demo.
+    if (this.cleaning) throw new Error("the demo is stopping");
     const child = spawn(file, args, { ...options, detached: true });
     if (child.pid !== undefined) {
       this.groups.add(child.pid);
@@ -100,17 +106,18 @@ export class Supervisor {
     for (const path of this.paths) rmSync(path, { recursive: true, force: true });
     this.tell({ done: true });
     this.reaper.stdin!.end();
+    this.say("Stopped everything the demo started and removed its files.");
   }
 
   /**
    * Ctrl-C, SIGTERM and SIGHUP clean up and exit (130, 143, 129); a second Ctrl-C while
    * cleaning up is ignored (the clean-up is bounded). An uncaught exception cleans up and exits 1.
    */
-  exitCleanlyOnSignals(announce: (why: string) => void): void {
+  exitCleanlyOnSignals(): void {
     const numbers = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
     for (const signal of Object.keys(numbers) as (keyof typeof numbers)[]) {
       process.on(signal, () => {
-        if (!this.cleaning) announce(`${signal}: stopping everything the demo started…`);
+        if (!this.cleaning) this.say(`${signal}: stopping everything the demo started…`);
         void this.cleanup().then(() => process.exit(128 + numbers[signal]));
       });
     }
