@@ -52,7 +52,7 @@ async function startLab(options: DemoOptions, fleet: readonly DemoHost[], superv
   return startLabInProcess(why);
 
   async function startLabInProcess(reason: string): Promise<DemoLab> {
-    timeline.say(`OpenSSH sshd cannot be used (${reason}): the hosts are SSH servers inside the demo that run the real probe with this machine's sh.`);
+    timeline.say(`Not using OpenSSH sshd (${reason}): the hosts are SSH servers inside the demo, running the real probe with this machine's sh.`);
     return startInProcessLab(roles, supervisor);
   }
 }

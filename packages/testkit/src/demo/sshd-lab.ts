@@ -16,7 +16,7 @@ export function whySshdCannotServe(): string | undefined {
   }
   const me = userInfo();
   if (me.uid !== 0 && (!me.shell || /(nologin|false)$/.test(me.shell))) {
-    return `an unprivileged sshd can only log in as you, and ${me.username} has no login shell (${me.shell ?? "none"})`;
+    return `not root, and ${me.username} has no login shell (${me.shell ?? "none"}) for an unprivileged sshd to log in to`;
   }
   return undefined;
 }

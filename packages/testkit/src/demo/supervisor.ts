@@ -29,6 +29,7 @@ const groupAlive = (group: number): boolean => {
 export class Supervisor {
   private readonly groups = new Set<number>();
   private readonly paths = new Set<string>();
+  private user: string | undefined;
   private readonly steps: { what: string; run: () => Promise<unknown> }[] = [];
   private cleaning: Promise<void> | undefined;
 
@@ -39,7 +40,8 @@ export class Supervisor {
 
   /** `say` tells the user when the demo stops on a signal and when everything is gone. */
   static start(say: (text: string) => void): Supervisor {
-    const reaper = spawn(process.execPath, [REAPER], { detached: true, stdio: ["pipe", "ignore", "ignore"] });
+    // `--for PID` only says, in ps, whose reaper it is.
+    const reaper = spawn(process.execPath, [REAPER, "--for", String(process.pid)], { detached: true, stdio: ["pipe", "ignore", "ignore"] });
     reaper.unref();
     reaper.stdin!.on("error", () => {});
     return new Supervisor(reaper, say);
@@ -69,6 +71,7 @@ export class Supervisor {
 
   /** A system user this demo created, to delete at the end. */
   ownUser(name: string): void {
+    this.user = name;
     this.tell({ user: name });
   }
 
@@ -106,7 +109,8 @@ export class Supervisor {
     for (const path of this.paths) rmSync(path, { recursive: true, force: true });
     this.tell({ done: true });
     this.reaper.stdin!.end();
-    this.say("Stopped everything the demo started and removed its files.");
+    const removed = [...this.paths, ...(this.user ? [`the user ${this.user} it created`] : [])];
+    this.say(`Stopped everything the demo started (${this.groups.size} process groups) and removed ${removed.join(", ")}.`);
   }
 
   /**
