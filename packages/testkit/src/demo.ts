@@ -36,7 +36,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof MissingToolError || error instanceof StoryError) {
-      timeline.say(`demo: ${error.message}`);
+      const [first, ...rest] = error.message.split("\n");
+      timeline.say(`demo: ${first}`);
+      if (rest.length > 0) timeline.detail(rest.join("\n"));
       return 1;
     }
     throw error;

@@ -34,6 +34,8 @@ export interface DemoSystem {
   /** The required process of the story's host, running on this machine. */
   storyProcess: CanaryProcess;
   pipelineLog: string;
+  /** How the runner exited (`1`, `SIGKILL`) once it has (it should not, until the demo stops it). */
+  pipelineExit(): string | undefined;
   /** The robot's webhook and secret, as the fleet file's `\${…}` references read them. */
   robotEnv: Record<string, string>;
 }
@@ -85,6 +87,7 @@ export async function startDemoSystem(options: DemoOptions, supervisor: Supervis
   const fleet = demoFleet(options.short);
   const lab = await startLab(options, fleet, supervisor, timeline);
   timeline.say(`Hosts: ${fleet.length} of them, ${lab.description}; keys and known_hosts in ${lab.dir}`);
+  timeline.detail(fleet.map((host) => `${host.name.padEnd(9)} ${host.group.padEnd(6)} ${host.about}`).join("\n"));
 
   const storyProcess = new CanaryProcess(dir, STORY_PROCESS, supervisor.spawn);
   storyProcess.start();
@@ -101,7 +104,13 @@ export async function startDemoSystem(options: DemoOptions, supervisor: Supervis
   });
   pipeline.stdout!.pipe(log);
   pipeline.stderr!.pipe(log);
-  const pipelineExited = new Promise<void>((resolve) => pipeline.once("exit", () => resolve()));
+  let exit: string | undefined;
+  const pipelineExited = new Promise<void>((resolve) =>
+    pipeline.once("exit", (code, signal) => {
+      exit = String(code ?? signal);
+      resolve();
+    }),
+  );
   supervisor.atCleanup("stop fleetwatch-pipeline", async () => {
     // One SIGTERM to the runner, which stops its three apps gracefully (as Ctrl-C would).
     if (pipeline.exitCode === null && pipeline.signalCode === null) pipeline.kill("SIGTERM");
@@ -109,5 +118,5 @@ export async function startDemoSystem(options: DemoOptions, supervisor: Supervis
   });
   timeline.say(`Pipeline: fleetwatch-pipeline --config ${fleetFile} (scheduler, worker, notifier; logs in ${pipelineLog})`);
 
-  return { dir, fleet, fleetFile, pace, lab, redisUrl: redisHandle.url, redis, standIn, storyProcess, pipelineLog, robotEnv };
+  return { dir, fleet, fleetFile, pace, lab, redisUrl: redisHandle.url, redis, standIn, storyProcess, pipelineLog, pipelineExit: () => exit, robotEnv };
 }

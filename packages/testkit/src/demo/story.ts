@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { AlertStore, parseDuration, readLatestResult, type CheckResult } from "@fleetwatch/core";
 import type { ReceivedMessage } from "../dingtalk-stand-in.js";
 import { waitFor } from "../wait-for.js";
@@ -16,11 +17,39 @@ export class StoryError extends Error {}
 const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
 const mentions = (message: ReceivedMessage, ...words: string[]) => words.every((w) => message.text.includes(w));
 
-/** Waits for the first message, from index `from` on, that `matches`; fails after the step limit. */
+/** The pipeline's last log lines, to show with a story error (the log goes with the clean-up). */
+function pipelineLogTail(demo: DemoSystem, lines = 15): string {
+  try {
+    const tail = readFileSync(demo.pipelineLog, "utf8").trimEnd().split("\n").slice(-lines);
+    return `\nThe pipeline's last ${tail.length} log lines:\n${tail.join("\n")}`;
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Waits until `condition` holds; a story error, naming what it waited for, with the end of
+ * the pipeline's log, when the step limit passes or the pipeline has died.
+ */
+async function storyWait<T>(demo: DemoSystem, what: string, condition: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
+  const pipelineDied = () => {
+    const exit = demo.pipelineExit();
+    if (exit !== undefined) throw new StoryError(`fleetwatch-pipeline exited (${exit}) while waiting for the ${what}.${pipelineLogTail(demo)}`);
+  };
+  try {
+    return await waitFor(what, async () => {
+      pipelineDied();
+      return condition();
+    }, STEP_LIMIT_MS);
+  } catch (error) {
+    if (error instanceof StoryError) throw error;
+    throw new StoryError(`no ${what} within ${seconds(STEP_LIMIT_MS)}.${pipelineLogTail(demo)}`);
+  }
+}
+
+/** Waits for the first message, from index `from` on, that `matches`. */
 function nextMessage(demo: DemoSystem, from: number, what: string, matches: (m: ReceivedMessage) => boolean): Promise<ReceivedMessage> {
-  return waitFor(what, () => demo.standIn.received.slice(from).find(matches), STEP_LIMIT_MS).catch(() => {
-    throw new StoryError(`${what} did not arrive within ${seconds(STEP_LIMIT_MS)}; the pipeline's log is ${demo.pipelineLog}`);
-  });
+  return storyWait(demo, what, () => demo.standIn.received.slice(from).find(matches));
 }
 
 /** What a result says, in a few words: `hostkey_mismatch`, `warning (disk:/)`. */
@@ -35,26 +64,18 @@ async function theFleetIsChecked(demo: DemoSystem, t: Timeline): Promise<void> {
   t.chapter("1. The pipeline checks every host");
   t.say(`An alert fires after 2 failed checks in a row (for: 2); the alerts of one group wait groupWait (${demo.pace.groupWait}) to go out in one message.`);
   const names = demo.fleet.map((h) => h.name);
-  const results = await waitFor(
-    "a first check of every host",
-    async () => {
-      const all = await Promise.all(names.map((name) => readLatestResult(demo.redis, name)));
-      return all.every((r) => r !== undefined) ? (all as CheckResult[]) : undefined;
-    },
-    STEP_LIMIT_MS,
-  );
+  const results = await storyWait(demo, "first check of every host", async () => {
+    const all = await Promise.all(names.map((name) => readLatestResult(demo.redis, name)));
+    return all.every((r) => r !== undefined) ? (all as CheckResult[]) : undefined;
+  });
   const ok = results.filter((r) => summary(r) === "ok").map((r) => r.host.name);
   t.say(`Every host checked once: ${ok.length} ok (${ok.join(", ")}).`);
   for (const result of results.filter((r) => summary(r) !== "ok")) t.say(`  ${result.host.name.padEnd(9)} ${summary(result)}`);
 
   const broken = demo.fleet.filter((h) => h.group === "infra").map((h) => h.name);
-  await waitFor(
-    "the robot to hear about every broken host",
-    () => broken.every((name) => demo.standIn.received.some((m) => m.text.includes(name))),
-    STEP_LIMIT_MS,
-  ).catch(() => {
-    throw new StoryError(`the messages about ${broken.join(", ")} did not arrive within ${seconds(STEP_LIMIT_MS)}; see ${demo.pipelineLog}`);
-  });
+  await storyWait(demo, `message about each of ${broken.join(", ")}`, () =>
+    broken.every((name) => demo.standIn.received.some((m) => m.text.includes(name))),
+  );
   t.say(`The robot knows about all ${broken.length} broken hosts. They stay broken; nobody hears about them again until they recover (or after repeatInterval, 4h).`);
 }
 
@@ -64,7 +85,7 @@ async function aProcessStops(demo: DemoSystem, t: Timeline): Promise<void> {
   const from = demo.standIn.received.length;
   await demo.storyProcess.stop();
   t.say(`Killed ${STORY_PROCESS}, which ${STORY_HOST} requires (processes: [${STORY_PROCESS}] in the fleet file).`);
-  const firing = await nextMessage(demo, from, `the message that ${STORY_HOST}'s ${STORY_PROCESS} is down`, (m) => mentions(m, STORY_HOST, STORY_PROCESS));
+  const firing = await nextMessage(demo, from, `message that ${STORY_HOST}'s ${STORY_PROCESS} is down`, (m) => mentions(m, STORY_HOST, STORY_PROCESS));
   if (!firing.rung.includes(ON_CALL_MOBILE)) throw new StoryError(`the firing message did not ring ${ON_CALL_MOBILE}`);
   t.say(`The alert fired and the message rang ${ON_CALL_MOBILE} (critical, and @${ON_CALL_MOBILE} is in its text).`);
 }
@@ -75,7 +96,7 @@ async function itComesBack(demo: DemoSystem, t: Timeline): Promise<void> {
   const from = demo.standIn.received.length;
   demo.storyProcess.start();
   t.say(`Started ${STORY_PROCESS} again.`);
-  const resolved = await nextMessage(demo, from, `the message that ${STORY_HOST} recovered`, (m) => mentions(m, STORY_HOST, STORY_PROCESS));
+  const resolved = await nextMessage(demo, from, `message that ${STORY_HOST} recovered`, (m) => mentions(m, STORY_HOST, STORY_PROCESS));
   if (resolved.rung.length > 0) throw new StoryError("the recovery message rang a phone");
   t.say(`RESOLVED, once; a recovery rings nobody. Messages about one group are at least groupInterval (${demo.pace.groupInterval}) apart.`);
 }
@@ -98,9 +119,7 @@ async function aSilenceMutesTheNextFailure(demo: DemoSystem, t: Timeline): Promi
   const from = demo.standIn.received.length;
   await demo.storyProcess.stop();
   t.say(`Killed ${STORY_PROCESS} again.`);
-  await waitFor("the alert to fire again", async () => (await storyAlertStatus(demo)) === "firing", STEP_LIMIT_MS).catch(() => {
-    throw new StoryError(`${STORY_HOST}'s ${STORY_CHECK} alert did not fire within ${seconds(STEP_LIMIT_MS)}; see ${demo.pipelineLog}`);
-  });
+  await storyWait(demo, `firing ${STORY_CHECK} alert on ${STORY_HOST}`, async () => (await storyAlertStatus(demo)) === "firing");
   t.say(`The alert is firing again (the notifier's state in Redis says so), and it is silenced. Watching the robot…`);
   // Unsilenced, the message would be out within groupWait, or groupInterval after the group's last one.
   const quietMs = parseDuration(demo.pace.groupWait)! + parseDuration(demo.pace.groupInterval)! + parseDuration(demo.pace.interval)!;
