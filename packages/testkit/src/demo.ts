@@ -2,7 +2,8 @@ import { MissingToolError } from "./openssh-tools.js";
 import { DEMO_USAGE, parseDemoOptions } from "./demo/demo-options.js";
 import { startDemoSystem } from "./demo/demo-system.js";
 import { keepRunning } from "./demo/keep-running.js";
-import { StoryError, tellStory } from "./demo/story.js";
+import { tellStory } from "./demo/story.js";
+import { StoryError } from "./demo/story-wait.js";
 import { Supervisor } from "./demo/supervisor.js";
 import { Timeline } from "./demo/timeline.js";
 
