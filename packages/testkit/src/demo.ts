@@ -36,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
     timeline.say(`The robot received ${demo.standIn.received.length} messages in ${demo.standIn.attempts.length} requests.`);
     return 0;
   } catch (error) {
+    // Stopped on Ctrl-C: the story broke off because everything is being stopped.
+    if (supervisor.stoppingOn) return 1;
     if (error instanceof MissingToolError || error instanceof StoryError) {
       const [first, ...rest] = error.message.split("\n");
       timeline.say(`demo: ${first}`);

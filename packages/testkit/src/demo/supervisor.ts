@@ -32,6 +32,8 @@ export class Supervisor {
   private user: string | undefined;
   private readonly steps: { what: string; run: () => Promise<unknown> }[] = [];
   private cleaning: Promise<void> | undefined;
+  /** The signal that is stopping the demo, if one is: what fails after it is no news. */
+  stoppingOn: NodeJS.Signals | undefined;
 
   private constructor(
     private readonly reaper: ChildProcess,
@@ -114,14 +116,20 @@ export class Supervisor {
   }
 
   /**
-   * Ctrl-C, SIGTERM and SIGHUP clean up and exit (130, 143, 129); a second Ctrl-C while
-   * cleaning up is ignored (the clean-up is bounded). An uncaught exception cleans up and exits 1.
+   * Ctrl-C, SIGTERM and SIGHUP clean up and exit (130, 143, 129). A second one while cleaning
+   * up exits at once and leaves the rest to the reaper. An uncaught exception cleans up and
+   * exits 1.
    */
   exitCleanlyOnSignals(): void {
     const numbers = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
     for (const signal of Object.keys(numbers) as (keyof typeof numbers)[]) {
       process.on(signal, () => {
-        if (!this.cleaning) this.say(`${signal}: stopping everything the demo started…`);
+        if (this.cleaning) {
+          this.say(`${signal} during clean-up: exiting now; the reaper stops and removes the rest.`);
+          process.exit(128 + numbers[signal]);
+        }
+        this.stoppingOn = signal;
+        this.say(`${signal}: stopping everything the demo started…`);
         void this.cleanup().then(() => process.exit(128 + numbers[signal]));
       });
     }
