@@ -1,7 +1,6 @@
-import { createWriteStream, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { CanaryProcess } from "../canary-process.js";
 import { DingtalkStandIn } from "../dingtalk-stand-in.js";
@@ -11,12 +10,12 @@ import type { DemoLab } from "./demo-lab.js";
 import { demoFleet, SECRET_ENV, SHORT_PACE, STORY_PACE, STORY_PROCESS, WEBHOOK_ENV, writeDemoFleet, type DemoHost, type DemoPace } from "./demo-fleet.js";
 import type { DemoOptions } from "./demo-options.js";
 import { printMessagesAsTheyArrive } from "./message-printer.js";
+import { startPipeline, type RunningPipeline } from "./pipeline-process.js";
 import { startInProcessLab } from "./in-process-lab.js";
 import { startSshdLab, whySshdCannotServe } from "./sshd-lab.js";
 import type { Supervisor } from "./supervisor.js";
 import type { Timeline } from "./timeline.js";
 
-const PIPELINE_RUNNER = fileURLToPath(new URL("../../../../apps/cli/dist/pipeline-runner.js", import.meta.url));
 const ROBOT_TOKEN = "demo-robot";
 const ROBOT_SECRET = "SECdemo-signing-secret";
 
@@ -33,9 +32,7 @@ export interface DemoSystem {
   standIn: DingtalkStandIn;
   /** The required process of the story's host, running on this machine. */
   storyProcess: CanaryProcess;
-  pipelineLog: string;
-  /** How the runner exited (`1`, `SIGKILL`) once it has (it should not, until the demo stops it). */
-  pipelineExit(): string | undefined;
+  pipeline: RunningPipeline;
   /** The robot's webhook and secret, as the fleet file's `\${…}` references read them. */
   robotEnv: Record<string, string>;
 }
@@ -95,28 +92,9 @@ export async function startDemoSystem(options: DemoOptions, supervisor: Supervis
 
   const pace = options.short ? SHORT_PACE : STORY_PACE;
   const fleetFile = writeDemoFleet(dir, fleet, lab, pace);
-  const pipelineLog = join(dir, "pipeline.log");
-  const log = createWriteStream(pipelineLog);
   const robotEnv = { [WEBHOOK_ENV]: standIn.url(ROBOT_TOKEN), [SECRET_ENV]: ROBOT_SECRET };
-  const pipeline = supervisor.spawn(process.execPath, [PIPELINE_RUNNER, "--config", fleetFile], {
-    env: { ...process.env, REDIS_URL: redisHandle.url, ...robotEnv },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  pipeline.stdout!.pipe(log);
-  pipeline.stderr!.pipe(log);
-  let exit: string | undefined;
-  const pipelineExited = new Promise<void>((resolve) =>
-    pipeline.once("exit", (code, signal) => {
-      exit = String(code ?? signal);
-      resolve();
-    }),
-  );
-  supervisor.atCleanup("stop fleetwatch-pipeline", async () => {
-    // One SIGTERM to the runner, which stops its three apps gracefully (as Ctrl-C would).
-    if (pipeline.exitCode === null && pipeline.signalCode === null) pipeline.kill("SIGTERM");
-    await pipelineExited;
-  });
-  timeline.say(`Pipeline: fleetwatch-pipeline --config ${fleetFile} (scheduler, worker, notifier; logs in ${pipelineLog})`);
+  const pipeline = startPipeline(fleetFile, { REDIS_URL: redisHandle.url, ...robotEnv }, dir, supervisor);
+  timeline.say(`Pipeline: fleetwatch-pipeline --config ${fleetFile} (scheduler, worker, notifier; logs in ${pipeline.log})`);
 
-  return { dir, fleet, fleetFile, pace, lab, redisUrl: redisHandle.url, redis, standIn, storyProcess, pipelineLog, pipelineExit: () => exit, robotEnv };
+  return { dir, fleet, fleetFile, pace, lab, redisUrl: redisHandle.url, redis, standIn, storyProcess, pipeline, robotEnv };
 }

@@ -23,7 +23,7 @@ export async function keepRunning(demo: DemoSystem, story: StoryEnd, t: Timeline
   then pkill -x ${demo.storyProcess.name}, and app-1 fires and rings again (the demo does not restart it).
 
   Fleet file:    ${demo.fleetFile}
-  Pipeline log:  ${demo.pipelineLog}
+  Pipeline log:  ${demo.pipeline.log}
 `);
   return new Promise<never>(() => {});
 }

@@ -14,7 +14,7 @@ export const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
 /** The pipeline's last log lines, to show with a story error (the log goes with the clean-up). */
 function pipelineLogTail(demo: DemoSystem, lines = 15): string {
   try {
-    const tail = readFileSync(demo.pipelineLog, "utf8").trimEnd().split("\n").slice(-lines);
+    const tail = readFileSync(demo.pipeline.log, "utf8").trimEnd().split("\n").slice(-lines);
     return `\nThe pipeline's last ${tail.length} log lines:\n${tail.join("\n")}`;
   } catch {
     return "";
@@ -27,7 +27,7 @@ function pipelineLogTail(demo: DemoSystem, lines = 15): string {
  */
 export async function storyWait<T>(demo: DemoSystem, what: string, condition: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
   const pipelineDied = () => {
-    const exit = demo.pipelineExit();
+    const exit = demo.pipeline.exit();
     if (exit !== undefined) throw new StoryError(`fleetwatch-pipeline exited (${exit}) while waiting for the ${what}.${pipelineLogTail(demo)}`);
   };
   try {
