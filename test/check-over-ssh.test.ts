@@ -118,11 +118,11 @@ describe("client keys", () => {
     });
   }
 
-  it("fails with auth_failed when the passphrase is wrong", async () => {
+  it("fails with auth_failed when the passphrase is wrong, as the monitor's fault", async () => {
     const key = await lab.clientKeyOf("ed25519", { passphrase: "the right one" });
     process.env.FW_WRONG_PASS = "not the right one";
     const result = await checkHost(hostFor(healthy, { key: key.privatePath, passphrase: "${FW_WRONG_PASS}" }));
-    expect(result).toMatchObject({ outcome: "auth_failed", state: "critical" });
+    expect(result).toMatchObject({ outcome: "auth_failed", state: "unknown", monitorFault: { kind: "private_key", file: key.privatePath, cause: "passphrase_wrong" } });
     expect(result.reason).toContain("passphrase is wrong");
     expect(result.reason).not.toContain("not the right one");
     clearPrivateKeyCache();
@@ -219,7 +219,7 @@ describe("broken hosts, each within its own deadline", () => {
   it("kills a command that overran its deadline, leaving nothing running on the host", async () => {
     const { run } = await import("@fleetwatch/testkit");
     const key = loadPrivateKey(lab.clientKey.privatePath, undefined);
-    if (!key.ok) throw new Error(key.error);
+    if (!key.ok) throw new Error(key.error.reason);
     const result = await runOverSsh(
       {
         address: healthy.address,

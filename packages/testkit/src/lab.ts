@@ -1,8 +1,10 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { HostBehaviour } from "./host-behaviours.js";
-import { commandLogPath, hangSeconds, writeBehaviourScripts } from "./host-behaviours.js";
+import { commandLogPath, containerCgroupDir, hangSeconds, writeBehaviourScripts } from "./host-behaviours.js";
+import { findTool } from "./openssh-tools.js";
 import { freePort } from "./free-port.js";
 import { run } from "./run-command.js";
 import type { LabUser } from "./lab-user.js";
@@ -38,6 +40,7 @@ export interface HostsSpec {
 export class Lab {
   private servers: SshdServer[] = [];
   private closers: (() => Promise<void>)[] = [];
+  private processes: ChildProcess[] = [];
   private nextHost = 1;
   private nextKey = 1;
   private readonly hostKeys = new Map<KeyKind, KeyPair>();
@@ -164,6 +167,54 @@ export class Lab {
     return path;
   }
 
+  /**
+   * The cgroup files a `container` host shows at /sys/fs/cgroup, by path below it:
+   * `{ "memory.max": "536870912", ... }` (v2) or `{ "memory/memory.limit_in_bytes": ... }` (v1).
+   * Replaces what was set before; applies from the host's next command.
+   */
+  setContainerCgroup(host: LabHost, files: Record<string, string>): void {
+    const root = containerCgroupDir(this.dir, host.address);
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(root, { recursive: true, mode: 0o755 });
+    chmodSync(dirname(root), 0o755);
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true, mode: 0o755 });
+      writeFileSync(join(root, path), content.endsWith("\n") ? content : `${content}\n`, { mode: 0o644 });
+    }
+  }
+
+  /** Starts a process on this machine (the lab hosts' machine), stopped by `close()`. */
+  private startProcess(file: string, args: string[]): Promise<ChildProcess> {
+    const child = spawn(file, args, { stdio: "ignore" });
+    this.processes.push(child);
+    return new Promise((resolve, reject) => {
+      child.once("spawn", () => resolve(child));
+      child.once("error", reject);
+    });
+  }
+
+  /**
+   * A process that is not `name` but names it in its arguments, as `tail -f
+   * /var/log/NAME.log` does: a check must not take it for the program.
+   */
+  async startDecoy(name: string): Promise<ChildProcess> {
+    const log = join(this.dir, "decoys", `${name}.log`);
+    mkdirSync(dirname(log), { recursive: true });
+    writeFileSync(log, "");
+    return this.startProcess(findTool("tail", "coreutils"), ["-f", log]);
+  }
+
+  /**
+   * A long-running process whose program is called `name` (a link to `sleep`): its comm is
+   * the name's first 15 characters, its argv[0] the link's path.
+   */
+  async startProgram(name: string): Promise<ChildProcess> {
+    const path = join(this.dir, "programs", name);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+    if (!existsSync(path)) symlinkSync(findTool("sleep", "coreutils"), path);
+    return this.startProcess(path, [hangSeconds(this.id)]);
+  }
+
   /** Commands a `logged` host was asked to run, one per line. */
   commandLog(address: string): string {
     try {
@@ -179,8 +230,18 @@ export class Lab {
     await run("pkill", ["-KILL", "-f", `${this.dir}/bin/`]);
     await run("pkill", ["-KILL", "-f", `sleep ${hangSeconds(this.id)}`]);
     await Promise.all(this.closers.map((close) => close()));
+    await Promise.all(this.processes.map(stopProcess));
+    this.processes = [];
     this.servers = [];
     this.closers = [];
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGKILL");
+  });
 }

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { ResolvedHost } from "../config/resolved-host.js";
 import { evaluateMetrics } from "../evaluate/evaluate-metrics.js";
 import type { CheckItem } from "../evaluate/check-item.js";
@@ -21,6 +22,8 @@ export interface CheckHostOptions {
   /** Where host keys are looked up and pinned; the host's known_hosts file by default. */
   hostKeyStore?: (host: ResolvedHost) => HostKeyStore;
   configVersion?: string;
+  /** Names this monitor in a `monitorFault`. @defaultValue the machine's host name */
+  monitorName?: string;
 }
 
 /** Turns what came back over SSH into metrics, or a probe failure with its reason. */
@@ -46,18 +49,21 @@ export async function checkHost(host: ResolvedHost, options: CheckHostOptions = 
     startedAt,
     ...(options.configVersion ? { configVersion: options.configVersion } : {}),
   } as const;
-  const done = (fields: Pick<CheckResult, "outcome" | "state" | "metrics" | "checks" | "timings" | "retried"> & { reason?: string }): CheckResult => {
+  const done = (
+    fields: Pick<CheckResult, "outcome" | "state" | "metrics" | "checks" | "timings" | "retried"> & Partial<Pick<CheckResult, "reason" | "monitorFault">>,
+  ): CheckResult => {
     const finishedAt = Date.now();
     return { ...base, ...fields, finishedAt, durationMs: Math.round(performance.now() - started) };
   };
   const failed = (failure: Failure, timings: CheckResult["timings"], retried: boolean): CheckResult => {
-    const state = failureSeverity(failure.outcome);
+    const state = failureSeverity(failure.outcome, failure.monitorFault);
     const check: CheckItem = { name: STAGE_CHECK[failure.outcome], state, message: failure.reason };
-    return done({ outcome: failure.outcome, reason: failure.reason, state, metrics: null, checks: [check], timings, retried });
+    const fault = failure.monitorFault ? { monitorFault: { ...failure.monitorFault, monitor: options.monitorName ?? hostname() } } : {};
+    return done({ outcome: failure.outcome, reason: failure.reason, ...fault, state, metrics: null, checks: [check], timings, retried });
   };
 
   const key = loadPrivateKey(host.ssh.key, host.ssh.passphrase);
-  if (!key.ok) return failed({ outcome: "auth_failed", reason: key.error }, { connectMs: 0, handshakeMs: 0, commandMs: 0 }, false);
+  if (!key.ok) return failed({ outcome: "auth_failed", reason: key.error.reason, monitorFault: key.error }, { connectMs: 0, handshakeMs: 0, commandMs: 0 }, false);
 
   const store = options.hostKeyStore?.(host) ?? knownHostsFile(host.ssh.knownHosts);
   const run = await runOverSsh(

@@ -3,7 +3,7 @@ import { BUILTIN_DEFAULTS } from "../config/builtin-defaults.js";
 import type { ResolvedThresholds } from "../config/resolved-host.js";
 import type { ProbeMetrics } from "../probe/probe-metrics.js";
 import { evaluateMetrics, judge } from "./evaluate-metrics.js";
-import { hostState } from "./host-state.js";
+import { failureSeverity, hostState } from "./host-state.js";
 import { NAGIOS_EXIT, worstSeverity } from "./severity.js";
 
 const thresholds: ResolvedThresholds = { ...BUILTIN_DEFAULTS.thresholds, mounts: { "/var": { disk: { warning: 70, critical: 80 } } } };
@@ -62,6 +62,34 @@ describe("evaluateMetrics", () => {
   });
 });
 
+describe("what a judged check says it measured", () => {
+  it("names the filesystem a configured path that is not a mount point was measured on", () => {
+    const checks = evaluateMetrics(
+      metrics({
+        mounts: [{ path: "/var/log", mountPoint: "/", filesystem: "/dev/sda1", sizeBytes: 1, usedBytes: 1, availableBytes: 1, usedPercent: 50, inodes: { total: 10, used: 1, free: 9, usedPercent: 10 } }],
+      }),
+      thresholds,
+    );
+    expect(checks.find((c) => c.name === "disk:/var/log")!.message).toBe("disk /var/log 50% (on /)");
+    expect(checks.find((c) => c.name === "inodes:/var/log")!.message).toBe("inodes /var/log 10% (on /)");
+  });
+
+  it("says memory was judged against a container's cgroup limit", () => {
+    const memory = {
+      totalBytes: 512 * 1024 ** 2,
+      availableBytes: 32 * 1024 ** 2,
+      usedBytes: 480 * 1024 ** 2,
+      usedPercent: 93.8,
+      availableSource: "cgroup" as const,
+      cgroup: { version: 2 as const, limitBytes: 512 * 1024 ** 2, usageBytes: 500 * 1024 ** 2, inactiveFileBytes: 20 * 1024 ** 2 },
+      host: { totalBytes: 8 * 1024 ** 3, availableBytes: 4 * 1024 ** 3, usedPercent: 50 },
+    };
+    const check = evaluateMetrics(metrics({ memory }), thresholds).find((c) => c.name === "memory")!;
+    expect(check).toMatchObject({ state: "critical", value: 93.8 });
+    expect(check.message).toBe("memory 93.8% ≥ 90% (of the container's 512 MiB cgroup v2 memory limit)");
+  });
+});
+
 describe("host state", () => {
   it("orders critical > warning > unknown > ok", () => {
     expect(worstSeverity(["ok", "unknown", "warning"])).toBe("warning");
@@ -74,6 +102,13 @@ describe("host state", () => {
     for (const outcome of ["unreachable", "ssh_timeout", "auth_failed", "hostkey_unknown", "hostkey_mismatch", "probe_timeout"] as const) {
       expect(hostState(outcome, [])).toBe("critical");
     }
+  });
+
+  it("makes a check the monitor could not make (its key or known_hosts) unknown, not critical", () => {
+    const fault = { kind: "known_hosts" as const, file: "/etc/fleetwatch/known_hosts", cause: "EACCES", reason: "cannot read" };
+    expect(failureSeverity("hostkey_unknown", fault)).toBe("unknown");
+    expect(failureSeverity("auth_failed", { ...fault, kind: "private_key" })).toBe("unknown");
+    expect(failureSeverity("hostkey_unknown")).toBe("critical");
   });
 
   it("exits like a Nagios plugin", () => {

@@ -13,31 +13,52 @@ export function judge(value: number, level: Level): Severity {
   return "ok";
 }
 
-function levelCheck(name: string, label: string, value: number, unit: CheckItem["unit"], level: Level): CheckItem {
+/** `note` says what the value was measured against, when that is not the obvious. */
+function levelCheck(name: string, label: string, value: number, unit: CheckItem["unit"], level: Level, note?: string): CheckItem {
   const state = judge(value, level);
   const bound = state === "critical" ? level.critical : state === "warning" ? level.warning : undefined;
   const shown = unit === "%" ? `${fmt(value)}%` : `${value.toFixed(2)} per core`;
-  const message = bound === undefined ? `${label} ${shown}` : `${label} ${shown} ≥ ${fmt(bound)}${unit === "%" ? "%" : ""}`;
+  const judged = bound === undefined ? `${label} ${shown}` : `${label} ${shown} ≥ ${fmt(bound)}${unit === "%" ? "%" : ""}`;
+  const message = note ? `${judged} (${note})` : judged;
   return { name, state, value: Math.round(value * 100) / 100, unit, threshold: level, message };
+}
+
+/** Bytes in the largest binary unit that keeps a whole part: `512 MiB`, `1.5 GiB`. */
+function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${fmt(Math.round(value * 10) / 10)} ${units[unit]}`;
+}
+
+function memoryNote(memory: ProbeMetrics["memory"]): string | undefined {
+  if (!memory.cgroup) return undefined;
+  return `of the container's ${formatBytes(memory.cgroup.limitBytes)} cgroup v${memory.cgroup.version} memory limit`;
 }
 
 /** Metrics + thresholds → one judged check per resource, mount and required process. */
 export function evaluateMetrics(metrics: ProbeMetrics, thresholds: ResolvedThresholds): CheckItem[] {
   const checks: CheckItem[] = [
     levelCheck("cpu", "cpu", metrics.cpu.usedPercent, "%", thresholds.cpu),
-    levelCheck("memory", "memory", metrics.memory.usedPercent, "%", thresholds.memory),
+    levelCheck("memory", "memory", metrics.memory.usedPercent, "%", thresholds.memory, memoryNote(metrics.memory)),
   ];
   if (metrics.swap.totalBytes > 0) checks.push(levelCheck("swap", "swap", metrics.swap.usedPercent, "%", thresholds.swap));
   checks.push(levelCheck("load", "load", metrics.load.one / Math.max(1, metrics.cores), "load/core", thresholds.load));
   for (const mount of metrics.mounts) {
     const own = thresholds.mounts[mount.path];
-    checks.push(levelCheck(`disk:${mount.path}`, `disk ${mount.path}`, mount.usedPercent, "%", own?.disk ?? thresholds.disk));
+    // A configured path that is not a mount point is measured on the filesystem that holds it.
+    const on = mount.mountPoint === mount.path ? undefined : `on ${mount.mountPoint}`;
+    checks.push(levelCheck(`disk:${mount.path}`, `disk ${mount.path}`, mount.usedPercent, "%", own?.disk ?? thresholds.disk, on));
     if (mount.inodes) {
-      checks.push(levelCheck(`inodes:${mount.path}`, `inodes ${mount.path}`, mount.inodes.usedPercent, "%", own?.inodes ?? thresholds.inodes));
+      checks.push(levelCheck(`inodes:${mount.path}`, `inodes ${mount.path}`, mount.inodes.usedPercent, "%", own?.inodes ?? thresholds.inodes, on));
     }
   }
   for (const path of metrics.missingMounts) {
-    checks.push({ name: `disk:${path}`, state: "unknown", message: `disk ${path}: not found on the host (df reported nothing)` });
+    checks.push({ name: `disk:${path}`, state: "unknown", message: `disk ${path}: not found on the host, or not measurable by the SSH user` });
   }
   for (const [name, presence] of Object.entries(metrics.processes)) {
     const state: Severity = presence === "present" ? "ok" : presence === "missing" ? "critical" : "unknown";

@@ -1,3 +1,4 @@
+import type { FileFault } from "../result/monitor-fault.js";
 import type { FailureOutcome, Outcome } from "../result/outcome.js";
 import type { CheckItem } from "./check-item.js";
 import type { Severity } from "./severity.js";
@@ -14,9 +15,13 @@ export const STAGE_CHECK: Record<FailureOutcome, string> = {
   probe_failed: "probe",
 };
 
-/** A probe that failed says nothing about the host's health: unknown. Every other failure is critical. */
-export function failureSeverity(outcome: FailureOutcome): Severity {
-  return outcome === "probe_failed" ? "unknown" : "critical";
+/**
+ * A probe that failed says nothing about the host's health, nor does a check the monitor
+ * itself could not make (its key or known_hosts unreadable): unknown. Every other failure
+ * is critical.
+ */
+export function failureSeverity(outcome: FailureOutcome, monitorFault?: FileFault): Severity {
+  return outcome === "probe_failed" || monitorFault !== undefined ? "unknown" : "critical";
 }
 
 export function hostState(outcome: Outcome, checks: readonly CheckItem[]): Severity {

@@ -21,6 +21,16 @@ export const mountUsageSchema = z.object({
 });
 export type MountUsage = z.infer<typeof mountUsageSchema>;
 
+/** A container's memory limit, read at the root of its cgroup mount. */
+export const cgroupMemorySchema = z.object({
+  /** 2: `memory.max`, `memory.current`, `memory.stat` inactive_file; 1: `memory.limit_in_bytes`, `memory.usage_in_bytes`, `memory.stat` total_inactive_file. */
+  version: z.literal([1, 2]),
+  limitBytes: z.number(),
+  usageBytes: z.number(),
+  inactiveFileBytes: z.number(),
+});
+export type CgroupMemory = z.infer<typeof cgroupMemorySchema>;
+
 /** What one probe measured on one host. Units are in the field names. */
 export const probeMetricsSchema = z.object({
   hostname: z.string(),
@@ -37,17 +47,28 @@ export const probeMetricsSchema = z.object({
     /** Cumulative jiffies at the end of the window, for a later delta. */
     counters: z.object({ busy: z.number(), total: z.number() }),
   }),
+  /**
+   * What memory is judged by. On a host, or in a container without a memory limit: the
+   * host's `/proc/meminfo`. In a container with a cgroup memory limit below the host's
+   * memory: the limit (`totalBytes`) and the container's working set (`usedBytes` = cgroup
+   * usage − inactive file cache), as `cgroup` says; `host` then keeps meminfo's figures.
+   */
   memory: z.object({
     totalBytes: z.number(),
     availableBytes: z.number(),
     usedBytes: z.number(),
     usedPercent: z.number(),
-    /** `MemAvailable`, or an estimate (MemFree + Buffers + Cached) on kernels before 3.14. */
-    availableSource: z.enum(["MemAvailable", "estimate"]),
+    /**
+     * `MemAvailable`; an estimate (MemFree + Buffers + Cached) on kernels before 3.14; or
+     * `cgroup`: the limit minus the working set.
+     */
+    availableSource: z.enum(["MemAvailable", "estimate", "cgroup"]),
+    cgroup: cgroupMemorySchema.optional(),
+    host: z.object({ totalBytes: z.number(), availableBytes: z.number(), usedPercent: z.number() }).optional(),
   }),
   swap: z.object({ totalBytes: z.number(), usedBytes: z.number(), usedPercent: z.number() }),
   mounts: z.array(mountUsageSchema),
-  /** Configured mounts that `df` did not report (path missing or unreadable). */
+  /** Configured paths that do not exist on the host (or that the SSH user cannot reach), or that `df` could not measure. */
   missingMounts: z.array(z.string()),
   /** false when /proc hides other users' processes (hidepid): a missing process is then unknown. */
   processesVisible: z.boolean(),

@@ -1,13 +1,14 @@
 /**
  * The probe: one POSIX sh script, the same text for every host, sent on stdin to `sh -s`.
  * It reads the kernel's own files with shell built-ins and spawns only `sleep` and `df`
- * (twice), plus one `grep` per process name longer than the kernel's 15-character `comm`.
- * Host data arrives only as positional arguments (validated mount paths and process
- * names), never spliced into the text. Output is framed and versioned; every line that
- * carries text a process can choose (its name) starts with a tag, and `df` output is
- * accepted only in df's own column shape, so nothing a host prints can pass as data.
+ * (twice), plus one `tr` for each process whose `comm` is the first 15 characters of a
+ * configured longer name (to read that process's argv[0]). Host data arrives only as
+ * positional arguments (validated mount paths and process names), never spliced into the
+ * text. Output is framed and versioned; every line that carries text a process can choose
+ * (its name) starts with a tag, and `df` output is accepted only in df's own column shape,
+ * so nothing a host prints can pass as data.
  */
-export const PROBE_VERSION = 1;
+export const PROBE_VERSION = 2;
 export const PROBE_BEGIN = `@@FLEETWATCH-PROBE-BEGIN ${PROBE_VERSION}`;
 export const PROBE_END = `@@FLEETWATCH-PROBE-END ${PROBE_VERSION}`;
 
@@ -17,9 +18,14 @@ export const LOCAL_FILESYSTEMS = [
   "nilfs2", "vfat", "exfat", "ntfs", "ntfs3", "hfsplus", "ufs",
 ] as const;
 
+/** Where a container sees its own cgroup: the root of the cgroup mount. */
+export const CGROUP_ROOT = "/sys/fs/cgroup";
+
 export const PROBE_SCRIPT = `# fleetwatch probe v${PROBE_VERSION}
 LC_ALL=C; export LC_ALL
 mounts=""; long=""
+nl='
+'
 while [ $# -gt 0 ]; do
   case $1 in
     -m) mounts="$mounts $2"; shift 2 ;;
@@ -40,6 +46,20 @@ read -r a b c _ < /proc/loadavg && echo "loadavg $a $b $c"
 while read -r k v _; do
   case $k in MemTotal:|MemFree:|MemAvailable:|Buffers:|Cached:|SwapTotal:|SwapFree:) echo "mem $k $v" ;; esac
 done < /proc/meminfo
+cg=${CGROUP_ROOT}
+if [ -r $cg/memory.max ]; then
+  read -r v < $cg/memory.max && echo "cgmem 2 limit $v"
+  [ -r $cg/memory.current ] && read -r v < $cg/memory.current && echo "cgmem 2 usage $v"
+  [ -r $cg/memory.stat ] && while read -r k v; do
+    case $k in inactive_file) echo "cgmem 2 inactive_file $v"; break ;; esac
+  done < $cg/memory.stat
+elif [ -r $cg/memory/memory.limit_in_bytes ]; then
+  read -r v < $cg/memory/memory.limit_in_bytes && echo "cgmem 1 limit $v"
+  [ -r $cg/memory/memory.usage_in_bytes ] && read -r v < $cg/memory/memory.usage_in_bytes && echo "cgmem 1 usage $v"
+  [ -r $cg/memory/memory.stat ] && while read -r k v; do
+    case $k in total_inactive_file) echo "cgmem 1 inactive_file $v"; break ;; esac
+  done < $cg/memory/memory.stat
+fi
 sample() {
   read -r t _ < /proc/uptime
   echo "clock $1 $t"
@@ -59,6 +79,11 @@ if [ -z "$mounts" ]; then
     seen="$seen$dev "
     mounts="$mounts $mp"
   done < /proc/mounts
+else
+  given=$mounts; mounts=""
+  for m in $given; do
+    if [ -e "$m" ]; then mounts="$mounts $m"; else echo "nomount $m"; fi
+  done
 fi
 if [ -n "$mounts" ]; then
   echo "@dfk"; df -P -k $mounts 2>/dev/null
@@ -66,26 +91,31 @@ if [ -n "$mounts" ]; then
   echo "@df-end"
 fi
 if [ -r /proc/1/comm ]; then echo "procvisible 1"; else echo "procvisible 0"; fi
-for f in /proc/[0-9]*/comm; do read -r c < "$f" && echo "comm $c"; done 2>/dev/null
-for n in $long; do
-  pat="[$(printf %.1s "$n")]$(printf %s "$n" | sed -e 's/^.//' -e 's/\\./\\\\./g')"
-  found=0
-  for f in $(grep -l -e "$pat" /proc/[0-9]*/cmdline 2>/dev/null); do
-    case $f in /proc/$$/*|/proc/$PPID/*) ;; *) found=$((found + 1)) ;; esac
-  done
-  echo "cmdline $n $found"
-done
+for f in /proc/[0-9]*/comm; do
+  read -r c < "$f" || continue
+  echo "comm $c"
+  case $c in ""|*" "*) continue ;; esac
+  case "$long " in *" $c "*) ;; *) continue ;; esac
+  a=$(tr '\\000' '\\n' < "\${f%comm}cmdline")
+  a=\${a%%"$nl"*}; a=\${a%% *}; a=\${a##*/}
+  [ -n "$a" ] && echo "argv0 $a"
+done 2>/dev/null
 echo "${PROBE_END}"
 `;
 
 /** Longest name the kernel keeps in `/proc/PID/comm`. */
 export const COMM_MAX = 15;
 
-/** Positional arguments for `sh -s --`: configured mounts and long process names. */
+/**
+ * Positional arguments for `sh -s --`: configured mounts, and for names longer than the
+ * kernel's `comm`, the `comm` such a process has (the name's first 15 characters), so the
+ * probe reads argv[0] of those processes only.
+ */
 export function probeArguments(mounts: "auto" | readonly string[], processes: readonly string[]): string[] {
   const args: string[] = [];
   if (mounts !== "auto") for (const mount of mounts) args.push("-m", mount);
-  for (const name of processes) if (name.length > COMM_MAX) args.push("-L", name);
+  const prefixes = new Set(processes.filter((name) => name.length > COMM_MAX).map((name) => name.slice(0, COMM_MAX)));
+  for (const prefix of prefixes) args.push("-L", prefix);
   return args;
 }
 

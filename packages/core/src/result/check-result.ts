@@ -2,16 +2,26 @@ import { z } from "zod";
 import { checkItemSchema } from "../evaluate/check-item.js";
 import { SEVERITIES } from "../evaluate/severity.js";
 import { probeMetricsSchema } from "../probe/probe-metrics.js";
+import { monitorFaultSchema } from "./monitor-fault.js";
 import { OUTCOMES } from "./outcome.js";
 
-export const CHECK_RESULT_VERSION = 1;
+/**
+ * Version written by this code. 2 added `monitorFault` and, in `metrics.memory`, the cgroup
+ * limit a container's memory is judged against. Everything 2 added is optional, so a
+ * version 1 result is read as it is; a newer version is refused.
+ */
+export const CHECK_RESULT_VERSION = 2;
+/** Versions this code reads: the current one and the one before. */
+export const CHECK_RESULT_VERSIONS_READ = [1, 2] as const;
 
 /**
  * The one shape of a check's result: `fleetwatch check --json` prints it, workers publish
  * it on the results queue. Times are UTC epoch milliseconds.
  */
 export const checkResultSchema = z.object({
-  version: z.literal(CHECK_RESULT_VERSION),
+  version: z.literal(CHECK_RESULT_VERSIONS_READ, {
+    error: (issue) => `check result version ${JSON.stringify(issue.input)} is not one this fleetwatch reads (${CHECK_RESULT_VERSIONS_READ.join(", ")})`,
+  }),
   host: z.object({
     name: z.string(),
     address: z.string(),
@@ -21,6 +31,12 @@ export const checkResultSchema = z.object({
   outcome: z.enum(OUTCOMES),
   /** Why the outcome is not ok, in words. */
   reason: z.string().optional(),
+  /**
+   * Set when the check failed because of the monitor (its key or known_hosts file), not the
+   * host: the outcome is then `auth_failed` (key) or `hostkey_unknown` (known_hosts) and the
+   * state `unknown`. Absent in version 1 results.
+   */
+  monitorFault: monitorFaultSchema.optional(),
   state: z.enum(SEVERITIES),
   metrics: probeMetricsSchema.nullable(),
   checks: z.array(checkItemSchema),

@@ -1,3 +1,5 @@
+import type { FileFault } from "./monitor-fault.js";
+
 /**
  * How a check ended, stage by stage. Only `ok` carries metrics; every other outcome comes
  * with a human reason.
@@ -18,4 +20,6 @@ export type FailureOutcome = Exclude<Outcome, "ok">;
 export interface Failure {
   outcome: FailureOutcome;
   reason: string;
+  /** Set when the failure is the monitor's (its key or known_hosts file), not the host's. */
+  monitorFault?: FileFault;
 }

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hostKeyAlgorithmsFor, keyTypeOfBlob, lookupKnownHost, parseKnownHosts } from "./known-hosts.js";
+import { hostKeyAlgorithmsFor, keyTypeOfBlob, parseKnownHosts } from "./known-hosts.js";
+import { lookupKnownHost } from "./known-hosts-index.js";
 
 const blob = (type: string, body: string) => {
   const t = Buffer.from(type);

@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 
 /** One usable key line of a known_hosts file. */
 export interface KnownHostEntry {
@@ -51,38 +50,10 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
   return entries;
 }
 
-function wildcardToRegExp(pattern: string): RegExp {
+/** An OpenSSH host pattern (`*`, `?`) as an anchored, case-insensitive regular expression. */
+export function wildcardToRegExp(pattern: string): RegExp {
   const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
   return new RegExp(`^${body}$`, "i");
-}
-
-function entryMatches(entry: KnownHostEntry, name: string): boolean {
-  if (entry.hashed) {
-    const digest = createHmac("sha1", entry.hashed.salt).update(name).digest();
-    return digest.equals(entry.hashed.hash);
-  }
-  let matched = false;
-  for (const pattern of entry.patterns) {
-    const negated = pattern.startsWith("!");
-    if (wildcardToRegExp(negated ? pattern.slice(1) : pattern).test(name)) {
-      if (negated) return false;
-      matched = true;
-    }
-  }
-  return matched;
-}
-
-/** Every key known_hosts holds for a host, like OpenSSH's lookup. */
-export function lookupKnownHost(entries: readonly KnownHostEntry[], address: string, port: number): KnownHostsMatch {
-  const name = knownHostsName(address, port);
-  const match: KnownHostsMatch = { keys: [], revoked: [] };
-  for (const entry of entries) {
-    if (!entryMatches(entry, name)) continue;
-    if (entry.marker === "revoked") match.revoked.push(entry.key);
-    else if (entry.marker === "cert-authority") match.certAuthorityLine ??= entry.line;
-    else match.keys.push({ keyType: entry.keyType, key: entry.key });
-  }
-  return match;
 }
 
 /** The key type written inside an SSH public key blob (`ssh-ed25519`, `ssh-rsa`…). */

@@ -1,6 +1,8 @@
 import type { Redis } from "ioredis";
 import { KEYS } from "../pipeline/redis-keys.js";
-import type { HostKeyStore } from "./host-key-store.js";
+import type { Result } from "../util/result.js";
+import { ok } from "../util/result.js";
+import type { HostKeyStore, KnownHostsFault } from "./host-key-store.js";
 import type { KnownHostsMatch } from "./known-hosts.js";
 import { keyTypeOfBlob, knownHostsName } from "./known-hosts.js";
 
@@ -25,13 +27,14 @@ export class RedisPinnedKeys implements HostKeyStore {
     return store;
   }
 
-  lookup(): KnownHostsMatch {
-    if (!this.pinned) return { keys: [], revoked: [] };
-    return { keys: [{ keyType: keyTypeOfBlob(this.pinned) ?? "unknown", key: this.pinned }], revoked: [] };
+  lookup(): Result<KnownHostsMatch, KnownHostsFault> {
+    if (!this.pinned) return ok({ keys: [], revoked: [] });
+    return ok({ keys: [{ keyType: keyTypeOfBlob(this.pinned) ?? "unknown", key: this.pinned }], revoked: [] });
   }
 
-  pin(_address: string, _port: number, key: Buffer): void {
+  pin(_address: string, _port: number, key: Buffer): Result<void, KnownHostsFault> {
     this.toPin = key;
+    return ok(undefined);
   }
 
   /** Writes a key pinned during the check. */

@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import ssh2, { type ClientChannel, type ParsedKey } from "ssh2";
 import type { Failure } from "../result/outcome.js";
 import { formatDuration } from "../util/duration.js";
+import type { Result } from "../util/result.js";
 import type { HostKeyCheck } from "./host-key-check.js";
 import { tcpConnect } from "./tcp-connect.js";
 
@@ -10,8 +11,11 @@ export interface SshTarget {
   port: number;
   user: string;
   key: ParsedKey;
-  /** A fresh check for each attempt (it remembers what it refused). */
-  hostKeyCheck: () => HostKeyCheck;
+  /**
+   * A fresh check for each attempt (it remembers what it refused), made before connecting:
+   * a failure here (known_hosts unreadable) ends the attempt without opening a connection.
+   */
+  hostKeyCheck: () => Result<HostKeyCheck, Failure>;
   connectTimeoutMs: number;
   handshakeTimeoutMs: number;
   commandTimeoutMs: number;
@@ -74,22 +78,30 @@ type AttemptResult =
 
 async function attempt(target: SshTarget, command: string, stdin: string): Promise<AttemptResult> {
   const timings: SshTimings = { connectMs: 0, handshakeMs: 0, commandMs: 0 };
+  const check = target.hostKeyCheck();
+  if (!check.ok) return { ok: false, failure: check.error, timings };
   const started = performance.now();
   const socket = await tcpConnect(target.address, target.port, target.connectTimeoutMs);
   timings.connectMs = Math.round(performance.now() - started);
   if (!socket.ok) return { ok: false, failure: { outcome: "unreachable", reason: socket.error }, timings };
-  return converse(target, socket.value, command, stdin, timings);
+  try {
+    return await converse(target, check.value, socket.value, command, stdin, timings);
+  } catch (bug) {
+    // A bug must not leave the connection open behind it.
+    socket.value.destroy();
+    throw bug;
+  }
 }
 
-function converse(target: SshTarget, sock: Socket, command: string, stdin: string, timings: SshTimings): Promise<AttemptResult> {
-  return new Promise((resolve) => {
+function converse(target: SshTarget, check: HostKeyCheck, sock: Socket, command: string, stdin: string, timings: SshTimings): Promise<AttemptResult> {
+  return new Promise((resolve, reject) => {
     const conn = new ssh2.Client();
-    const check = target.hostKeyCheck();
     let stage: "handshake" | "command" = "handshake";
     let stageStarted = performance.now();
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     let channel: ClientChannel | undefined;
+    let verifyBug: unknown;
 
     const finish = (result: { ok: true; output: CommandOutput } | { ok: false; failure: Failure }) => {
       if (settled) return;
@@ -114,8 +126,16 @@ function converse(target: SshTarget, sock: Socket, command: string, stdin: strin
 
     conn.on("error", (error: Error & { level?: string }) => {
       if (stage === "command") return fail("probe_failed", `SSH connection failed during the probe: ${error.message}`);
+      if (verifyBug !== undefined) {
+        settled = true;
+        clearTimeout(timer);
+        conn.removeAllListeners();
+        conn.on("error", () => {});
+        sock.destroy();
+        return reject(verifyBug instanceof Error ? verifyBug : new Error(String(verifyBug)));
+      }
       const refusal = check.refusal();
-      if (refusal) return fail(refusal.kind, refusal.reason);
+      if (refusal) return finish({ ok: false, failure: refusal });
       if (error.level === "client-authentication") {
         return fail("auth_failed", `the server refused key authentication for user ${target.user}; is the public key in ~${target.user}/.ssh/authorized_keys?`);
       }
@@ -184,7 +204,14 @@ function converse(target: SshTarget, sock: Socket, command: string, stdin: strin
       sock,
       username: target.user,
       authHandler: [{ type: "publickey", username: target.user, key: target.key }] as never,
-      hostVerifier: (key: Buffer) => check.verify(key),
+      hostVerifier: (key: Buffer) => {
+        try {
+          return check.verify(key);
+        } catch (bug) {
+          verifyBug = bug;
+          return false;
+        }
+      },
       readyTimeout: 0,
       keepaliveInterval: 0,
       ...(check.algorithms ? { algorithms: { serverHostKey: check.algorithms as never } } : {}),
