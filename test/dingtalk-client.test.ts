@@ -17,7 +17,7 @@ describe("DingTalk client against a robot that answers like DingTalk", () => {
   it("signs when a secret is set, and a wrong secret is a permanent failure", async () => {
     expect(await sendDingtalk({ webhook: standIn.url("signed"), secret: "SECtest-secret" }, msg())).toEqual({ ok: true });
     const wrong = await sendDingtalk({ webhook: standIn.url("signed"), secret: "SECwrong" }, msg());
-    expect(wrong).toMatchObject({ ok: false, recoverable: false });
+    expect(wrong).toMatchObject({ ok: false, recoverable: false, action: "park", errcode: 310000 });
     if (!wrong.ok) expect(wrong.reason).toContain("310000");
   });
 
@@ -40,9 +40,9 @@ describe("DingTalk client against a robot that answers like DingTalk", () => {
     expect(await sendDingtalk({ webhook: standIn.url("limited") }, msg())).toMatchObject({ ok: false, recoverable: true, rateLimited: true });
   });
 
-  it("reports a message over 20,000 UTF-8 bytes as permanent", async () => {
+  it("says to split a message over 20,000 UTF-8 bytes (460101), not to give up", async () => {
     const result = await sendDingtalk({ webhook: standIn.url("plain") }, msg("告".repeat(7000)));
-    expect(result).toMatchObject({ ok: false, recoverable: false });
+    expect(result).toMatchObject({ ok: false, action: "split", errcode: 460101 });
   });
 
   it("treats a gateway error and an unreachable webhook as recoverable", async () => {

@@ -47,7 +47,7 @@ export class Pipeline {
       "fleet.yaml",
       knownHosts,
       hosts,
-      mergeDefaults(["  connectTimeout: 2s", "  handshakeTimeout: 3s", "  commandTimeout: 3s", "interval: 1s", "for: 2", "thresholds: { cpu: {}, load: {} }"], defaults),
+      mergeDefaults(["  connectTimeout: 5s", "  handshakeTimeout: 10s", "  commandTimeout: 10s", "interval: 1s", "for: 2", "thresholds: { cpu: {}, load: {} }"], defaults),
       [
         "notify:",
         ...Object.entries(timers).map(([k, v]) => `  ${k}: ${v}`),

@@ -92,13 +92,15 @@ async function withRedis(command: "silence" | "status", argv: string[]): Promise
             for: { type: "string" },
             reason: { type: "string" },
             author: { type: "string" },
+            pipeline: { type: "string" },
           },
           strict: true,
         });
         if (!values.for || !values.reason) return usageError("silence add needs --for DURATION and --reason TEXT");
+        const target = values.pipeline ? { pipeline: values.pipeline } : { host: values.host, check: values.check };
         return await silenceAdd(
           redis,
-          { host: values.host, check: values.check, duration: values.for, reason: values.reason, ...(values.author ? { author: values.author } : {}) },
+          { ...target, duration: values.for, reason: values.reason, ...(values.author ? { author: values.author } : {}) },
           io,
         );
       }

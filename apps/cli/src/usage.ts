@@ -15,6 +15,8 @@ Usage:
   fleetwatch status [--host PATTERN] [--json]
       The latest result of every host the pipeline checks (REDIS_URL must be set).
   fleetwatch silence add [--host PATTERN] [--check PATTERN] --for 2h --reason TEXT [--author NAME]
+  fleetwatch silence add --pipeline NAME --for 2h --reason TEXT
+      (a pipeline alert such as "stalled" is muted only by its exact name)
   fleetwatch silence list
   fleetwatch silence expire ID
       Mute matching alerts in the pipeline (REDIS_URL must be set). Patterns use * and ?.

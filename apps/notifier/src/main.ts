@@ -1,36 +1,43 @@
 #!/usr/bin/env node
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { Worker } from "bullmq";
 import type { LoadedFleet } from "@fleetwatch/core";
 import { AlertStore, bootstrapApp, onShutdown, queueOptions, QUEUES, startTickLoop, resolveNotifySettings } from "@fleetwatch/core";
-import type { RobotDelivery } from "./delivery-worker.js";
-import { startRobotDelivery } from "./delivery-worker.js";
 import { Dispatcher } from "./dispatcher.js";
 import { resultProcessor } from "./result-processor.js";
+import { RobotSender } from "./robot-sender.js";
 
 const { log, holder, connect } = bootstrapApp("fleetwatch-notifier");
 const redis = connect();
 const workerRedis = connect();
-const store = new AlertStore(redis);
+const store = new AlertStore(redis, (key, reason, newer) =>
+  log.error({ key, reason }, newer ? "stored state written by a newer fleetwatch: left alone (upgrade this notifier)" : "stored state cannot be read: skipped"),
+);
+const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
-const robots = new Map<string, RobotDelivery>();
+/** One sender per robot in every replica; a lock per robot lets one of them send. */
+const senders = new Map<string, RobotSender>();
 let settings = resolveNotifySettings(holder.current.config);
 const syncRobots = (fleet: LoadedFleet) => {
   settings = resolveNotifySettings(fleet.config);
   const wanted = new Set(settings.robots.map((r) => r.name));
-  for (const [name, delivery] of robots) {
+  for (const [name, sender] of senders) {
     if (!wanted.has(name)) {
-      robots.delete(name);
-      void delivery.close();
+      senders.delete(name);
+      void sender.stop();
     }
   }
   for (const name of wanted) {
-    if (!robots.has(name)) robots.set(name, startRobotDelivery(() => settings.robots.find((r) => r.name === name), name, redis, workerRedis, log));
+    if (senders.has(name)) continue;
+    const sender = new RobotSender(redis, name, () => settings.robots.find((r) => r.name === name), id, log);
+    senders.set(name, sender);
+    sender.start();
   }
 };
 syncRobots(holder.current);
 
-const dispatcher = new Dispatcher(redis, store, (name) => robots.get(name)?.queue, holder.current, `${process.pid}-${randomUUID()}`, log);
+const dispatcher = new Dispatcher(redis, store, holder.current, id, log);
 const results = new Worker(QUEUES.results, resultProcessor(store, () => dispatcher.staleAfter, log), {
   ...queueOptions(QUEUES.results, workerRedis),
   concurrency: 8,
@@ -44,9 +51,10 @@ holder.onChange((next) => {
 });
 const loop = startTickLoop(log, "dispatch tick", () => dispatcher.tick(), () => dispatcher.tickMs());
 onShutdown(log, async () => {
-  loop.stop();
+  await loop.stop();
+  await dispatcher.stop();
   await results.close();
-  await Promise.all([...robots.values()].map((r) => r.close()));
+  await Promise.all([...senders.values()].map((s) => s.stop()));
   await Promise.all([redis.quit(), workerRedis.quit()]);
 });
-log.info({ robots: [...robots.keys()], locale: settings.locale, tickMs: dispatcher.tickMs() }, "notifier started");
+log.info({ robots: [...senders.keys()], locale: settings.locale, tickMs: dispatcher.tickMs() }, "notifier started");

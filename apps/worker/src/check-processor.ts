@@ -17,7 +17,7 @@ export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Log
       log.error({ jobId: job.id, reason }, "check job refused");
       throw new UnrecoverableError(reason);
     }
-    const { host, slot, slotStart, configVersion } = parsed.data;
+    const { host, slot, slotStart, configVersion, generation } = parsed.data;
     let pinned: RedisPinnedKeys | undefined;
     let hostKeyStore: ((h: typeof host) => HostKeyStore) | undefined;
     if (host.ssh.hostKeyPolicy === "tofu") {
@@ -31,10 +31,12 @@ export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Log
     const keep = keepJobsFor(host.intervalMs);
     await results.add(
       "result",
-      { kind: "result", slot, slotStart, intervalMs: host.intervalMs, for: host.for, result },
+      { kind: "result", slot, slotStart, intervalMs: host.intervalMs, for: host.for, ...(generation === undefined ? {} : { generation }), result },
       { jobId: job.id!, removeOnComplete: keep, removeOnFail: { age: 86_400 }, attempts: 5, backoff: { type: "exponential", delay: 500 } },
     );
-    await storeLatestResult(redis, result, slot, 10 * host.intervalMs);
+    if (!(await storeLatestResult(redis, result, slotStart, 10 * host.intervalMs))) {
+      log.warn({ host: host.name, slotStart }, "a newer result of this host is already stored: this one is not its latest");
+    }
     log.info({ host: host.name, slot, outcome: result.outcome, state: result.state, ms: result.durationMs, reason: result.reason }, "checked");
     return { outcome: result.outcome, state: result.state };
   };

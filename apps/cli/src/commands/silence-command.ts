@@ -7,8 +7,10 @@ import type { CliIo } from "../cli-io.js";
 import { EXIT } from "../cli-io.js";
 
 export interface SilenceAddOptions {
-  host: string;
-  check: string;
+  host?: string;
+  check?: string;
+  /** The exact name of a pipeline alert (instead of host and check patterns). */
+  pipeline?: string;
   duration: string;
   reason: string;
   author?: string;
@@ -28,8 +30,7 @@ export async function silenceAdd(redis: Redis, options: SilenceAddOptions, io: C
   const now = await redisNow(redis);
   const silence: Silence = {
     id: randomBytes(4).toString("hex"),
-    host: options.host,
-    check: options.check,
+    ...(options.pipeline ? { scope: "pipeline" as const, host: "", check: options.pipeline } : { scope: "host" as const, host: options.host ?? "*", check: options.check ?? "*" }),
     startsAt: now,
     endsAt: now + ms,
     author: options.author ?? process.env.USER ?? userInfo().username,
@@ -37,7 +38,8 @@ export async function silenceAdd(redis: Redis, options: SilenceAddOptions, io: C
     createdAt: now,
   };
   await new AlertStore(redis).saveSilence(silence);
-  io.stdout.write(`silence ${silence.id} added: host ${silence.host}, check ${silence.check}, for ${formatDuration(ms)} (until ${new Date(silence.endsAt).toISOString()})\n`);
+  const what = silence.scope === "pipeline" ? `pipeline alert ${silence.check}` : `host ${silence.host}, check ${silence.check}`;
+  io.stdout.write(`silence ${silence.id} added: ${what}, for ${formatDuration(ms)} (until ${new Date(silence.endsAt).toISOString()})\n`);
   return EXIT.ok;
 }
 
@@ -52,7 +54,7 @@ export async function silenceList(redis: Redis, io: CliIo): Promise<number> {
   io.stdout.write("ID        STATE    HOST            CHECK           ENDS                      AUTHOR    REASON\n");
   for (const s of all) {
     const state = isSilenceActive(s, now) ? "active" : now < s.startsAt ? "pending" : "expired";
-    io.stdout.write(`${s.id.padEnd(9)} ${state.padEnd(8)} ${s.host.padEnd(15)} ${s.check.padEnd(15)} ${new Date(s.endsAt).toISOString().padEnd(25)} ${s.author.padEnd(9)} ${s.reason}\n`);
+    io.stdout.write(`${s.id.padEnd(9)} ${state.padEnd(8)} ${(s.scope === "pipeline" ? "(pipeline)" : s.host).padEnd(15)} ${s.check.padEnd(15)} ${new Date(s.endsAt).toISOString().padEnd(25)} ${s.author.padEnd(9)} ${s.reason}\n`);
   }
   return EXIT.ok;
 }

@@ -1,5 +1,5 @@
-import type { CheckResult, DispatchPlan, HostAlerts, LoadedFleet, NotifySettings } from "@fleetwatch/core";
-import { applyNotified, applyRemoval, applyResult, planDispatch, renderMessage, resolveNotifySettings, resolveSecret, sendDingtalk } from "@fleetwatch/core";
+import type { CheckResult, DeliveryReceipt, DispatchPlan, HostAlerts, LoadedFleet, NotifySettings } from "@fleetwatch/core";
+import { applyDecided, applyReceipt, applyRemoval, applyResult, planDispatch, renderMessage, resolveNotifySettings, resolveSecret, sendDingtalk } from "@fleetwatch/core";
 import type { StateFile } from "./state-file.js";
 
 export interface NotifyOutcome {
@@ -16,12 +16,12 @@ async function deliver(settings: NotifySettings, message: DispatchPlan["messages
   const secret = robot.secretRef ? resolveSecret(robot.secretRef) : undefined;
   if (secret && !secret.ok) return `secret: ${secret.error}`;
   const rendered = renderMessage(message, robot, settings, now);
-  for (const markdown of rendered.parts) {
+  for (const [i, markdown] of rendered.parts.entries()) {
     let last = "";
     for (let attempt = 0; attempt < 3; attempt++) {
       const result = await sendDingtalk(
         { webhook: webhook.value, ...(secret?.ok ? { secret: secret.value } : {}) },
-        { title: rendered.title, markdown, atMobiles: rendered.atMobiles, isAtAll: rendered.isAtAll },
+        { title: rendered.title, markdown, atMobiles: i === 0 ? rendered.atMobiles : [], isAtAll: i === 0 && rendered.isAtAll },
       );
       if (result.ok) {
         last = "";
@@ -50,7 +50,8 @@ export async function notifyOnce(fleet: LoadedFleet, results: readonly CheckResu
   const byName = new Map(fleet.hosts.map((h) => [h.name, h]));
   for (const result of results) {
     const host = byName.get(result.host.name)!;
-    hosts[host.name] = applyResult(hosts[host.name], { kind: "result", slot: run, slotStart: now, intervalMs: host.intervalMs, for: host.for, result }, now).state;
+    const applied = applyResult(hosts[host.name], { kind: "result", slot: run, slotStart: now, intervalMs: host.intervalMs, for: host.for, result }, now);
+    if (applied.state) hosts[host.name] = applied.state;
   }
   for (const [name, current] of Object.entries(hosts)) {
     if (!byName.has(name) && !current.removed) hosts[name] = applyRemoval(current, now);
@@ -59,16 +60,20 @@ export async function notifyOnce(fleet: LoadedFleet, results: readonly CheckResu
   const failed: NotifyOutcome["failed"] = [];
   const undelivered = new Set<string>();
   const failedGroups = new Set<string>();
+  const receipts: DeliveryReceipt[] = [];
   for (const message of plan.messages) {
     const reason = await deliver(settings, message, now);
-    if (!reason) continue;
+    if (!reason) {
+      receipts.push({ robot: message.robot, messageId: message.id, outcome: "delivered", reports: message.reports, at: now });
+      continue;
+    }
     failed.push({ robot: message.robot, reason });
     for (const a of [...message.firing, ...message.resolved]) undelivered.add(alertId(message.robot, a.host, a.check));
     for (const key of message.groupKeys) failedGroups.add(key);
   }
-  const said = plan.notified.filter((u) => !undelivered.has(alertId(u.robot, u.host, u.check)));
+  const said = plan.decided.filter((u) => !undelivered.has(alertId(u.robot, u.host, u.check)));
   for (const [name, current] of Object.entries(hosts)) {
-    const next = applyNotified(current, said);
+    const next = receipts.reduce(applyReceipt, applyDecided(current, said));
     if (next.removed && Object.keys(next.alerts).length === 0) delete hosts[name];
     else hosts[name] = next;
   }

@@ -3,14 +3,14 @@ import { homedir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { GroupTimer } from "@fleetwatch/core";
-import { hostAlertsSchema } from "@fleetwatch/core";
+import { storedHostAlertsSchema } from "@fleetwatch/core";
 
 /** Alert state of `fleetwatch check --notify` between cron runs. */
 export const stateFileSchema = z.object({
   version: z.literal(1),
   /** Counts runs: the "slot" results are applied in. */
   run: z.number().int(),
-  hosts: z.record(z.string(), hostAlertsSchema),
+  hosts: z.record(z.string(), storedHostAlertsSchema),
   timers: z.record(z.string(), z.object({ firstChangeAt: z.number().optional(), lastFlushAt: z.number().optional() })),
 });
 export type StateFile = z.infer<typeof stateFileSchema> & { timers: Record<string, GroupTimer> };

@@ -6,7 +6,12 @@ import type { Outcome } from "../result/outcome.js";
 import type { HostAlerts } from "./alert-state.js";
 import { applyRemoval, applyResult, applyStaleness } from "./apply-result.js";
 import type { DispatchPlan, GroupTimer } from "./plan-dispatch.js";
-import { applyNotified, planDispatch } from "./plan-dispatch.js";
+import { applyDecided, applyPipelineDecided, planDispatch } from "./plan-dispatch.js";
+import type { DeliveryReceipt } from "./delivery-markers.js";
+import { applyPipelineReceipt, applyReceipt, unparkAlerts } from "./delivery-markers.js";
+import type { PipelineAlerts } from "./pipeline-alerts.js";
+import { clearPipelineAlert, emptyPipelineAlerts, expirePipelineAlerts, raisePipelineAlert, STALLED_ALERT } from "./pipeline-alerts.js";
+import { monitorFaultCondition } from "./monitor-fault-alert.js";
 import type { Silence } from "./silence.js";
 
 const S = 1_000;
@@ -28,17 +33,20 @@ class Timeline {
   timers: Record<string, GroupTimer> = {};
   silences: Silence[] = [];
   sent: DispatchPlan["messages"] = [];
+  pipeline: PipelineAlerts = emptyPipelineAlerts();
   private slot = new Map<string, number>();
 
-  result(host: string, checks: Record<string, CheckItem["state"]>, outcome: Outcome = "ok", group?: string): void {
-    const slot = (this.slot.get(host) ?? 0) + 1;
-    this.slot.set(host, slot);
+  result(host: string, checks: Record<string, CheckItem["state"]>, outcome: Outcome = "ok", group?: string, intervalMs = 60 * S): void {
+    // Slots as the scheduler makes them: index and start from the clock and the interval.
+    const start = Math.max(this.now, (this.slot.get(host) ?? -1) + 1);
+    this.slot.set(host, start);
+    const slot = Math.floor(start / intervalMs);
     const items: CheckItem[] = Object.entries(checks).map(([name, state]) => ({ name, state, message: `${name} ${state}` }));
     const job: Extract<ResultJob, { kind: "result" }> = {
       kind: "result",
       slot,
-      slotStart: this.now,
-      intervalMs: 60 * S,
+      slotStart: start,
+      intervalMs,
       for: 2,
       result: {
         version: 1,
@@ -56,7 +64,7 @@ class Timeline {
       },
     };
     const { state } = applyResult(this.hosts.get(host), job, this.now);
-    this.hosts.set(host, state);
+    if (state) this.hosts.set(host, state);
   }
 
   /** Advances the clock, ticking the dispatcher every 5 s. */
@@ -69,13 +77,31 @@ class Timeline {
   }
 
   tick(s: NotifySettings = settings): void {
-    const plan = planDispatch({ hosts: [...this.hosts.values()], timers: this.timers, silences: this.silences, settings: s, now: this.now });
+    const plan = planDispatch({ hosts: [...this.hosts.values()], pipeline: this.pipeline, timers: this.timers, silences: this.silences, settings: s, now: this.now });
+    this.pipeline = applyPipelineDecided(this.pipeline, plan.decided);
     for (const [key, timer] of Object.entries(plan.timers)) {
       if (timer) this.timers[key] = timer;
       else delete this.timers[key];
     }
-    for (const [name, host] of this.hosts) this.hosts.set(name, applyNotified(host, plan.notified));
+    for (const [name, host] of this.hosts) this.hosts.set(name, applyDecided(host, plan.decided));
     this.sent.push(...plan.messages);
+    // DingTalk answers at once (or refuses, for the robots in `failing`).
+    for (const m of plan.messages) this.receipt({ robot: m.robot, messageId: m.id, outcome: this.failing.has(m.robot) ? "parked" : "delivered", reports: m.reports, at: this.now });
+  }
+
+  failing = new Set<string>();
+
+  receipt(receipt: DeliveryReceipt): void {
+    this.pipeline = applyPipelineReceipt(this.pipeline, receipt);
+    for (const [name, host] of this.hosts) this.hosts.set(name, applyReceipt(host, receipt));
+  }
+
+  /** The parked messages' retry. */
+  unpark(): void {
+    for (const [name, host] of this.hosts) {
+      const alerts = unparkAlerts(host.alerts);
+      if (alerts) this.hosts.set(name, { ...host, alerts });
+    }
   }
 
   take(): DispatchPlan["messages"] {
@@ -183,7 +209,7 @@ describe("alert timeline (fake clock)", () => {
 
   it("mutes silenced alerts and sends them when the silence expires if still firing", () => {
     const t = new Timeline();
-    t.silences = [{ id: "s1", host: "web-*", check: "disk*", startsAt: 0, endsAt: 600 * S, author: "ops", reason: "migration", createdAt: 0 }];
+    t.silences = [{ id: "s1", scope: "host", host: "web-*", check: "disk*", startsAt: 0, endsAt: 600 * S, author: "ops", reason: "migration", createdAt: 0 }];
     t.result("web-1", { "disk:/var": "critical" });
     t.result("web-1", { "disk:/var": "critical" });
     t.advance(590 * S);
@@ -269,5 +295,256 @@ describe("removed hosts", () => {
     expect(summary(t.take())).toEqual([{ firing: [], resolved: ["h/cpu"], reminder: false }]);
     t.result("h", { cpu: "ok" });
     expect(t.hosts.get("h")!.removed).toBeUndefined();
+  });
+});
+
+describe("flapping", () => {
+  it("sends the RESOLVED of a told alert that flaps back through pending before it is sent", () => {
+    const t = new Timeline();
+    t.result("web-1", { cpu: "critical" });
+    t.result("web-1", { cpu: "critical" });
+    t.advance(30 * S);
+    expect(summary(t.take())).toEqual([{ firing: ["web-1/cpu=critical"], resolved: [], reminder: false }]);
+    t.result("web-1", { cpu: "ok" }); // resolved, waiting for groupInterval
+    t.advance(10 * S);
+    t.result("web-1", { cpu: "critical" }); // one bad result: a new pending run
+    t.advance(10 * S);
+    t.result("web-1", { cpu: "ok" }); // and ok again
+    t.advance(600 * S);
+    expect(summary(t.take())).toEqual([{ firing: [], resolved: ["web-1/cpu"], reminder: false }]);
+    t.result("web-1", { cpu: "ok" });
+    t.advance(3600 * S);
+    expect(t.take()).toEqual([]);
+    expect(t.hosts.get("web-1")!.alerts).toEqual({});
+  });
+
+  it("resolves a told alert that was pending when its host was removed", () => {
+    const t = new Timeline();
+    t.result("old", { cpu: "critical" });
+    t.result("old", { cpu: "critical" });
+    t.advance(30 * S);
+    t.take();
+    t.result("old", { cpu: "ok" });
+    t.advance(5 * S);
+    t.result("old", { cpu: "critical" }); // pending, told
+    t.hosts.set("old", applyRemoval(t.hosts.get("old")!, t.now));
+    t.advance(600 * S);
+    expect(summary(t.take())).toEqual([{ firing: [], resolved: ["old/cpu"], reminder: false }]);
+  });
+});
+
+describe("ordering by slot start time", () => {
+  it("keeps applying results when a host's interval grows from 30 s to 60 s", () => {
+    const t = new Timeline();
+    t.now = 1_700_000_000_000;
+    for (let i = 0; i < 5; i++) {
+      t.result("web-1", { cpu: "ok" }, "ok", undefined, 30 * S);
+      t.advance(30 * S);
+    }
+    for (let i = 0; i < 3; i++) {
+      t.result("web-1", { cpu: "critical" }, "ok", undefined, 60 * S);
+      t.advance(60 * S);
+    }
+    expect(summary(t.take())).toEqual([{ firing: ["web-1/cpu=critical"], resolved: [], reminder: false }]);
+    expect(t.hosts.get("web-1")!.lastSlotStart).toBeGreaterThan(1_700_000_000_000 + 150 * S);
+  });
+
+  it("says why a result was dropped, with both slot start times", () => {
+    const t = new Timeline();
+    t.now = 120 * S;
+    t.result("web-1", { cpu: "ok" });
+    const job = { kind: "result" as const, slot: 9, slotStart: 60 * S, intervalMs: 60 * S, for: 2, result: {} as never };
+    expect(applyResult(t.hosts.get("web-1"), job, t.now)).toMatchObject({ applied: false, why: "older", slotStart: 60 * S, lastSlotStart: 120 * S });
+  });
+});
+
+describe("membership generations", () => {
+  const job = (generation: number, slotStart: number) => ({
+    kind: "result" as const,
+    slot: 1,
+    slotStart,
+    intervalMs: 60 * S,
+    for: 1,
+    generation,
+    result: { version: 1 as const, host: { name: "h", address: "a", port: 22 }, outcome: "ok" as const, state: "ok" as const, metrics: null, checks: [{ name: "cpu", state: "critical" as const, message: "cpu" }], startedAt: 0, finishedAt: 0, durationMs: 1, timings: { connectMs: 0, handshakeMs: 0, commandMs: 0 }, retried: false },
+  });
+
+  it("drops a result scheduled under a generation older than the host's removal, whatever its time", () => {
+    const removed = applyRemoval(applyResult(undefined, job(3, 0), 0).state!, 10 * S, 4);
+    expect(applyResult(removed, job(3, 20 * S), 20 * S)).toMatchObject({ applied: false, why: "removed" });
+    expect(applyResult(removed, job(5, 20 * S), 20 * S).applied).toBe(true);
+  });
+
+  it("ignores a removal event older than the generation the host was added back in", () => {
+    const back = applyResult(undefined, job(6, 0), 0).state!;
+    expect(applyRemoval(back, 10 * S, 5)).toBe(back);
+    expect(applyRemoval(back, 10 * S, 7).removed).toBe(true);
+  });
+
+  it("keeps the RESOLVED still owed when a removed host comes back", () => {
+    const t = new Timeline();
+    t.result("h", { cpu: "critical" });
+    t.result("h", { cpu: "critical" });
+    t.advance(30 * S);
+    t.take();
+    t.hosts.set("h", applyRemoval(t.hosts.get("h")!, t.now, 2));
+    t.now += 1;
+    const back = applyResult(t.hosts.get("h"), { ...job(3, t.now), result: { ...job(3, t.now).result, host: { name: "h", address: "a", port: 22 }, checks: [] } }, t.now);
+    t.hosts.set("h", back.state!);
+    t.advance(600 * S);
+    expect(summary(t.take())).toEqual([{ firing: [], resolved: ["h/cpu"], reminder: false }]);
+  });
+});
+
+describe("pipeline-level alerts", () => {
+  const stalled = (t: Timeline) => {
+    t.pipeline = raisePipelineAlert(t.pipeline, { name: STALLED_ALERT, severity: "critical", message: "monitoring stalled", since: t.now }, t.now);
+  };
+
+  it("fire and resolve exactly once, never go stale, and leave a host named fleetwatch alone", () => {
+    const t = new Timeline();
+    t.result("fleetwatch", { cpu: "critical" });
+    t.result("fleetwatch", { cpu: "critical" });
+    stalled(t);
+    t.advance(30 * S);
+    expect(t.take().flatMap((m) => m.firing).map((a) => `${a.pipeline ? "pipeline" : "host"}:${a.host}/${a.check}`).sort()).toEqual(["host:fleetwatch/cpu", "pipeline:fleetwatch/stalled"]);
+    for (let i = 0; i < 3; i++) {
+      stalled(t);
+      t.advance(3600 * S);
+    }
+    expect(summary(t.take()).every((m) => m.reminder)).toBe(true); // reminders only, no stale alert of its own
+    t.pipeline = clearPipelineAlert(t.pipeline, STALLED_ALERT, t.now);
+    t.pipeline = clearPipelineAlert(t.pipeline, STALLED_ALERT, t.now);
+    t.advance(600 * S);
+    expect(t.take().flatMap((m) => m.resolved.map((a) => a.check))).toEqual(["stalled"]);
+    t.advance(3600 * S);
+    expect(t.take().flatMap((m) => m.resolved)).toEqual([]);
+    expect(t.pipeline.alerts).toEqual({});
+    expect(t.hosts.get("fleetwatch")!.alerts.cpu!.status).toBe("firing");
+  });
+
+  it("are muted only by a silence of their own name, never by a host pattern", () => {
+    const t = new Timeline();
+    t.silences = [{ id: "all", scope: "host", host: "*", check: "*", startsAt: 0, endsAt: 1e12, author: "ops", reason: "r", createdAt: 0 }];
+    stalled(t);
+    t.advance(30 * S);
+    expect(t.take().flatMap((m) => m.firing.map((a) => a.check))).toEqual(["stalled"]);
+    const u = new Timeline();
+    u.silences = [{ id: "p", scope: "pipeline", host: "", check: "stalled", startsAt: 0, endsAt: 1e12, author: "ops", reason: "r", createdAt: 0 }];
+    stalled(u);
+    u.advance(30 * S);
+    expect(u.take()).toEqual([]);
+  });
+});
+
+describe("configured robots", () => {
+  it("drops a removed robot's markers, so its resolved alerts are forgotten", () => {
+    const two: NotifySettings = { ...settings, robots: [settings.robots[0]!, { ...settings.robots[0]!, name: "old" }] };
+    const t = new Timeline();
+    t.result("web-1", { cpu: "critical" });
+    t.result("web-1", { cpu: "critical" });
+    t.advance(30 * S, two);
+    expect(t.take()).toHaveLength(2);
+    t.result("web-1", { cpu: "ok" });
+    t.advance(600 * S); // "old" is no longer configured
+    expect(summary(t.take())).toEqual([{ firing: [], resolved: ["web-1/cpu"], reminder: false }]);
+    expect(t.hosts.get("web-1")!.alerts).toEqual({});
+  });
+});
+
+describe("decided and delivered", () => {
+  it("decides the same message id again when the decision was not recorded (a crash between queueing and recording)", () => {
+    const t = new Timeline();
+    t.result("web-1", { cpu: "critical" });
+    t.result("web-1", { cpu: "critical" });
+    t.now += 30 * S;
+    const input = () => ({ hosts: [...t.hosts.values()], timers: t.timers, silences: [], settings, now: t.now });
+    const first = planDispatch(input());
+    t.now += 5 * S;
+    const again = planDispatch(input());
+    expect(again.messages.map((m) => m.id)).toEqual(first.messages.map((m) => m.id));
+    t.tick();
+    const fired = t.take();
+    t.advance(4 * 3600 * S);
+    const reminders = t.take();
+    expect(reminders.map((m) => m.reminder)).toEqual([true]);
+    expect(reminders[0]!.id).not.toBe(fired[0]!.id);
+  });
+
+  it("moves an alert's epoch when it fires, escalates or resolves, not otherwise", () => {
+    const t = new Timeline();
+    const epochs: number[] = [];
+    const step = (state: CheckItem["state"]) => {
+      t.now += S;
+      t.result("db", { disk: state });
+      epochs.push(t.hosts.get("db")!.alerts.disk?.epoch ?? -1);
+    };
+    for (const state of ["warning", "warning", "critical", "warning", "ok"] as const) step(state);
+    const [pending, fired, escalated, deescalated, resolved] = epochs;
+    expect(pending).toBe(0);
+    expect(fired).toBeGreaterThan(pending!);
+    expect(escalated).toBeGreaterThan(fired!);
+    expect(deescalated).toBe(escalated);
+    expect(resolved).toBeGreaterThan(escalated!);
+    t.advance(600 * S); // the RESOLVED is said, the alert forgotten; when it fires again its epoch is still new
+    step("critical");
+    step("critical");
+    expect(epochs.at(-1)).toBeGreaterThan(resolved!);
+  });
+
+  it("sends no RESOLVED for a FIRING DingTalk refused, and re-sends what still fires when parked messages are retried", () => {
+    const t = new Timeline();
+    t.failing.add("ops");
+    t.result("a", { cpu: "critical" });
+    t.result("a", { cpu: "critical" });
+    t.result("b", { cpu: "critical" });
+    t.result("b", { cpu: "critical" });
+    t.advance(30 * S);
+    expect(t.take()).toHaveLength(1); // refused: parked
+    t.result("a", { cpu: "ok" });
+    t.advance(600 * S);
+    expect(t.take()).toEqual([]); // the chat never saw a FIRING for a: nothing to resolve; b waits for the retry
+    expect(t.hosts.get("a")!.alerts).toEqual({});
+    t.failing.clear(); // the robot was fixed on DingTalk's side
+    t.unpark();
+    t.advance(30 * S);
+    expect(summary(t.take())).toEqual([{ firing: ["b/cpu=critical"], resolved: [], reminder: false }]);
+    t.result("b", { cpu: "ok" });
+    t.advance(600 * S);
+    expect(summary(t.take())).toEqual([{ firing: [], resolved: ["b/cpu"], reminder: false }]);
+    expect(t.hosts.get("b")!.alerts).toEqual({});
+  });
+});
+
+describe("a fault of the monitor's own file", () => {
+  const fault = { kind: "private_key" as const, monitor: "worker-3", file: "/etc/fleetwatch/id_ed25519", cause: "EACCES", reason: "permission denied" };
+
+  it("raises one pipeline alert naming the worker and the file, holds the hosts' alerts, and resolves once when no longer reported", () => {
+    const t = new Timeline();
+    t.result("web-1", { cpu: "critical" });
+    t.result("web-1", { cpu: "critical" });
+    t.advance(30 * S);
+    t.take();
+    for (let i = 0; i < 3; i++) {
+      for (const host of ["web-1", "web-2"]) {
+        const job = { kind: "result" as const, slot: 0, slotStart: t.now + i, intervalMs: 60 * S, for: 2, result: { version: 1 as const, host: { name: host, address: "a", port: 22 }, outcome: "auth_failed" as const, reason: "cannot read key", state: "unknown" as const, metrics: null, checks: [{ name: "ssh", state: "unknown" as const, message: "cannot read key" }], startedAt: 0, finishedAt: 0, durationMs: 1, timings: { connectMs: 0, handshakeMs: 0, commandMs: 0 }, retried: false } };
+        const applied = applyResult(t.hosts.get(host), job, t.now, { freeze: true });
+        if (applied.state) t.hosts.set(host, applied.state);
+        t.pipeline = raisePipelineAlert(t.pipeline, monitorFaultCondition(fault, 60 * S, t.now), t.now);
+      }
+      t.advance(60 * S);
+    }
+    const said = t.take();
+    expect(said.flatMap((m) => m.firing.map((a) => `${a.pipeline ? "pipeline:" : ""}${a.host}/${a.check}`))).toEqual(["pipeline:fleetwatch/fault:worker-3:/etc/fleetwatch/id_ed25519"]);
+    expect(said[0]!.firing[0]!.message).toContain("worker-3 cannot use its SSH key /etc/fleetwatch/id_ed25519 (EACCES)");
+    expect(t.hosts.get("web-1")!.alerts.cpu!.status).toBe("firing"); // held, not resolved
+    expect(t.hosts.get("web-1")!.alerts.ssh).toBeUndefined(); // and no alert of its own
+    expect(t.hosts.get("web-2")!.alerts).toEqual({});
+    t.advance(200 * S);
+    t.pipeline = expirePipelineAlerts(t.pipeline, t.now);
+    t.pipeline = expirePipelineAlerts(t.pipeline, t.now + 1);
+    t.advance(600 * S);
+    expect(t.take().flatMap((m) => m.resolved.map((a) => a.check))).toEqual(["fault:worker-3:/etc/fleetwatch/id_ed25519"]);
+    expect(t.pipeline.alerts).toEqual({});
   });
 });

@@ -43,3 +43,26 @@ export function splitLines(lines: readonly string[], reserved: number, maxBytes 
   }
   return parts.filter((part) => part.length > 0);
 }
+
+/**
+ * Halves a markdown text at the line nearest its middle (by bytes), for a message DingTalk
+ * found too long (460101). Undefined when it cannot be made smaller.
+ */
+export function splitInHalf(markdown: string): [string, string] | undefined {
+  const lines = markdown.split("\n");
+  if (lines.length < 2) {
+    const chars = [...markdown];
+    if (chars.length < 2) return undefined;
+    const mid = Math.floor(chars.length / 2);
+    return [chars.slice(0, mid).join(""), chars.slice(mid).join("")];
+  }
+  const total = utf8Bytes(markdown);
+  let used = 0;
+  let cut = 1;
+  for (let i = 0; i < lines.length - 1; i++) {
+    used += utf8Bytes(lines[i]!) + 1;
+    cut = i + 1;
+    if (used >= total / 2) break;
+  }
+  return [lines.slice(0, cut).join("\n"), lines.slice(cut).join("\n")];
+}

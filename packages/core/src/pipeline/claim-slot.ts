@@ -1,12 +1,16 @@
 import type { Redis } from "ioredis";
+import type { Lease } from "./scheduler-lease.js";
+import { fenceOf } from "./scheduler-lease.js";
 import { KEYS } from "./redis-keys.js";
 
 /**
- * Claims a host's slot, once across all scheduler replicas: succeeds only if the last
+ * Claims a host's slot, fenced by the leader's lease: refused (-1) once the lease is
+ * another replica's, so a deposed leader enqueues nothing. Succeeds only if the last
  * claimed slot started at least one (current) interval earlier, so a changed interval
  * neither doubles a check nor skips one. Stores `start|jobId`.
  */
 const CLAIM = `
+if redis.call('GET', KEYS[2]) ~= ARGV[5] then return -1 end
 local last = redis.call('HGET', KEYS[1], ARGV[1])
 if last then
   local start = tonumber(string.match(last, '^(-?%d+)'))
@@ -16,9 +20,11 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[4])
 return 1
 `;
 
-export async function claimSlot(redis: Redis, host: string, slotStart: number, intervalMs: number, jobId: string): Promise<boolean> {
-  const claimed = await redis.eval(CLAIM, 1, KEYS.lastSlot, host, String(slotStart), String(intervalMs), jobId);
-  return claimed === 1;
+export type Claim = "claimed" | "taken" | "not-leader";
+
+export async function claimSlot(redis: Redis, lease: Lease, host: string, slotStart: number, intervalMs: number, jobId: string): Promise<Claim> {
+  const claimed = Number(await redis.eval(CLAIM, 2, KEYS.lastSlot, KEYS.schedulerLease, host, String(slotStart), String(intervalMs), jobId, fenceOf(lease)));
+  return claimed === 1 ? "claimed" : claimed === 0 ? "taken" : "not-leader";
 }
 
 /** The job id of the last check claimed for a host, if any. */

@@ -10,6 +10,8 @@ export const checkJobSchema = z.object({
   /** Start of the slot, epoch ms by Redis's clock. */
   slotStart: z.number().int(),
   configVersion: z.string(),
+  /** Membership generation the host was scheduled under (absent from schedulers before it existed). */
+  generation: z.number().int().nonnegative().optional(),
 });
 export type CheckJob = z.infer<typeof checkJobSchema>;
 
@@ -21,6 +23,8 @@ export const resultJobSchema = z.discriminatedUnion("kind", [
     slotStart: z.number().int(),
     intervalMs: z.number().positive(),
     for: z.number().int().min(1),
+    /** The check job's membership generation, passed on. */
+    generation: z.number().int().nonnegative().optional(),
     result: checkResultSchema,
   }),
   /** The scheduler stopped checking a host (removed from config): its alerts resolve once. */
@@ -28,6 +32,8 @@ export const resultJobSchema = z.discriminatedUnion("kind", [
     kind: z.literal("host-removed"),
     host: z.string(),
     at: z.number().int(),
+    /** The membership generation that removed it. */
+    generation: z.number().int().nonnegative().optional(),
   }),
 ]);
 export type ResultJob = z.infer<typeof resultJobSchema>;

@@ -17,5 +17,8 @@ export function slotAt(now: number, intervalMs: number, offsetMs: number): Slot 
   return { index, start: index * intervalMs + offsetMs };
 }
 
-/** BullMQ job id of a host's check in a slot: `web-1.29012345` (host name encoded, no `:`). */
-export const checkJobId = (encodedHost: string, slot: number): string => `${encodedHost}.${slot}`;
+/**
+ * BullMQ job id of a host's check in a slot: `web-1.1740740712345`, the encoded host name
+ * and the slot's start (epoch ms), which unlike a slot index never repeats when the interval changes.
+ */
+export const checkJobId = (encodedHost: string, slotStart: number): string => `${encodedHost}.${slotStart}`;
