@@ -6,7 +6,7 @@ import { configValidateCommand } from "./commands/config-validate-command.js";
 import { silenceAdd, silenceExpire, silenceList } from "./commands/silence-command.js";
 import { statusCommand } from "./commands/status-command.js";
 import { defaultStatePath } from "./notify/state-file.js";
-import { createRedis, MISSING_REDIS_URL, redisUrlFromEnv } from "@fleetwatch/core";
+import { createRedis, MISSING_REDIS_URL, parseRedisUrl, redisUrlFromEnv } from "@fleetwatch/core";
 import { USAGE } from "./usage.js";
 
 function usageError(message: string): number {
@@ -73,8 +73,13 @@ async function withRedis(command: "silence" | "status", argv: string[]): Promise
     process.stderr.write(`fleetwatch: ${MISSING_REDIS_URL}\n`);
     return EXIT.unknown;
   }
+  const target = parseRedisUrl(url);
+  if (!target.ok) {
+    process.stderr.write(`fleetwatch: ${target.error}\n`);
+    return EXIT.unknown;
+  }
   const io = processIo();
-  const redis = createRedis(url, { maxRetriesPerRequest: 3, retryStrategy: () => null });
+  const redis = createRedis(target.value, { maxRetriesPerRequest: 3, retryStrategy: () => null });
   redis.on("error", () => {});
   try {
     if (command === "status") {
@@ -113,8 +118,7 @@ async function withRedis(command: "silence" | "status", argv: string[]): Promise
         return usageError("usage: fleetwatch silence add|list|expire");
     }
   } catch (error) {
-    const where = url.replace(/\/\/[^@/]*@/, "//");
-    process.stderr.write(`fleetwatch: cannot talk to Redis at ${where}: ${(error as Error).message}; check REDIS_URL and that Redis is running\n`);
+    process.stderr.write(`fleetwatch: cannot talk to Redis at ${target.value.display}: ${(error as Error).message}; check REDIS_URL and that Redis is running\n`);
     return EXIT.unknown;
   } finally {
     redis.disconnect();

@@ -3,12 +3,13 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Worker } from "bullmq";
 import type { LoadedFleet } from "@fleetwatch/core";
-import { AlertStore, bootstrapApp, onShutdown, queueOptions, QUEUES, startTickLoop, resolveNotifySettings } from "@fleetwatch/core";
+import { AlertStore, bootstrapApp, closeRedis, enableDispatchMetrics, enableNotificationMetrics, KEYS, onShutdown, queueOptions, QUEUES, recordDispatch, resolveNotifySettings, startTickLoop } from "@fleetwatch/core";
 import { Dispatcher } from "./dispatcher.js";
 import { resultProcessor } from "./result-processor.js";
 import { RobotSender } from "./robot-sender.js";
 
-const { log, holder, connect } = bootstrapApp("fleetwatch-notifier");
+const app = bootstrapApp("fleetwatch-notifier");
+const { log, holder, connect } = app;
 const redis = connect();
 const workerRedis = connect();
 const store = new AlertStore(redis, (key, reason, newer) =>
@@ -43,18 +44,30 @@ const results = new Worker(QUEUES.results, resultProcessor(store, () => dispatch
   concurrency: 8,
 });
 results.on("failed", (job, error) => log.warn({ jobId: job?.id, reason: error.message }, "result job failed"));
-results.on("error", (error) => log.error({ err: error.message }, "results worker error"));
+results.on("error", app.onQueueError("results worker"));
 
 holder.onChange((next) => {
   syncRobots(next);
   dispatcher.useConfig(next);
 });
-const loop = startTickLoop(log, "dispatch tick", () => dispatcher.tick(), () => dispatcher.tickMs());
+const http = await app.serveHttp(redis);
+enableNotificationMetrics();
+enableDispatchMetrics();
+/** A round counts as a dispatch when this replica held the dispatcher lock (`id|token`): it leads. */
+const dispatchTick = async () => {
+  await dispatcher.tick();
+  if ((await redis.get(KEYS.dispatcherLock))?.startsWith(`${id}|`)) recordDispatch();
+};
+const loop = startTickLoop(log, "dispatch tick", dispatchTick, () => dispatcher.tickMs());
 onShutdown(log, async () => {
+  http.markStopping();
+  if (app.abandonIfRedisDown()) return;
   await loop.stop();
   await dispatcher.stop();
   await results.close();
+  if (senders.size > 0) log.info({ robots: [...senders.keys()] }, "waiting for the DingTalk message in flight, if any; queued notifications stay in Redis");
   await Promise.all([...senders.values()].map((s) => s.stop()));
-  await Promise.all([redis.quit(), workerRedis.quit()]);
+  await http.close();
+  await closeRedis([redis, workerRedis]);
 });
 log.info({ robots: [...senders.keys()], locale: settings.locale, tickMs: dispatcher.tickMs() }, "notifier started");

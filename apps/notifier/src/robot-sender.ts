@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { DeliveryReceipt, Lease, LaneMessage, RobotHealth, RobotSettings } from "@fleetwatch/core";
-import { acquireLease, AlertStore, fenceOf, KEYS, laneHead, readRobotHealthOf, releaseLease, resolveSecret, sendDingtalk, senderWrite, sentInLastMinute, splitInHalf } from "@fleetwatch/core";
+import { acquireLease, AlertStore, fenceOf, KEYS, laneHead, readRobotHealthOf, recordNotification, releaseLease, resolveSecret, sendDingtalk, senderWrite, sentInLastMinute, splitInHalf } from "@fleetwatch/core";
 
 /** DingTalk allows 20 messages a minute per robot; keep a margin. */
 export const ROBOT_MESSAGES_PER_MINUTE = 18;
@@ -100,6 +100,7 @@ export class RobotSender {
     if (!webhook?.ok || (secret && !secret.ok)) {
       const reason = !settings ? "the robot is no longer in the config" : !webhook?.ok ? `webhook: ${webhook?.error}` : `secret: ${secret && !secret.ok ? secret.error : ""}`;
       this.log.error({ ...log, reason }, "robot misconfigured; retrying until fixed");
+      recordNotification(this.robot, "failed");
       await senderWrite(this.redis, this.robot, fence, head.id, { op: "rewrite", messages: [this.later(head, now, reason)] });
       return;
     }
@@ -118,9 +119,11 @@ export class RobotSender {
         ...(!health || recovered ? { health: { state: "ok", since: after } } : {}),
       });
       this.log.info({ ...log, written }, "notification delivered");
+      recordNotification(this.robot, "sent");
       if (recovered) this.log.info({ robot: this.robot, was: health.state, errcode: health.errcode }, "robot delivers again");
       return;
     }
+    if (result.action === "retry" || result.action === "pause") recordNotification(this.robot, "retried");
     switch (result.action) {
       case "retry": {
         this.log.warn({ ...log, reason: result.reason, retryInMs: deliveryBackoff(head.attempts + 1) }, "delivery failed; retrying the same message");
@@ -151,6 +154,7 @@ export class RobotSender {
     }
     const failing: RobotHealth = { state: "failing", since: health?.state === "failing" ? health.since : after, errcode: result.errcode ?? 0, reason: result.reason };
     const receipt: DeliveryReceipt = { robot: this.robot, messageId: head.messageId, outcome: "parked", reports: head.reports, at: after };
+    recordNotification(this.robot, "parked");
     this.log.error({ ...log, errcode: result.errcode, reason: result.reason }, "NOTIFICATION PARKED: DingTalk refused it; fix the robot (retried every 15 minutes and on reload)");
     await senderWrite(this.redis, this.robot, fence, head.id, {
       op: "pop",

@@ -3,22 +3,34 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Queue } from "bullmq";
 import type { CheckJob, ResultJob } from "@fleetwatch/core";
-import { bootstrapApp, onShutdown, queueOptions, QUEUES, startTickLoop } from "@fleetwatch/core";
+import { bootstrapApp, closeRedis, observeSchedulerTick, onShutdown, queueOptions, QUEUES, recordFleetSize, startTickLoop } from "@fleetwatch/core";
 import { Scheduler } from "./scheduler.js";
 
-const { log, holder, connect } = bootstrapApp("fleetwatch-scheduler");
+const app = bootstrapApp("fleetwatch-scheduler");
+const { log, holder, connect } = app;
 const redis = connect();
 const checks = new Queue<CheckJob>(QUEUES.checks, queueOptions(QUEUES.checks, redis));
 const results = new Queue<ResultJob>(QUEUES.results, queueOptions(QUEUES.results, redis));
+checks.on("error", app.onQueueError("checks queue"));
+results.on("error", app.onQueueError("results queue"));
 const scheduler = new Scheduler(redis, checks, results, holder.current, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, log);
+recordFleetSize(holder.current.hosts.length);
 
-holder.onChange((next) => scheduler.useConfig(next));
+holder.onChange((next) => {
+  recordFleetSize(next.hosts.length);
+  scheduler.useConfig(next);
+});
+const http = await app.serveHttp(redis);
 log.info({ hosts: holder.current.hosts.length, version: holder.current.version, tickMs: scheduler.tickMs(), leaseMs: scheduler.leaseMs() }, "scheduler started");
-const loop = startTickLoop(log, "tick", () => scheduler.tick(), () => scheduler.tickMs());
+const loop = startTickLoop(log, "tick", observeSchedulerTick(() => scheduler.tick()), () => scheduler.tickMs());
 onShutdown(log, async () => {
+  http.markStopping();
+  if (app.abandonIfRedisDown()) return;
+  log.info("waiting for the scheduling round in progress to finish; no new checks are enqueued");
   await loop.stop();
   await scheduler.stop();
   await checks.close();
   await results.close();
-  await redis.quit();
+  await http.close();
+  await closeRedis([redis]);
 });

@@ -35,9 +35,9 @@ export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Log
       { jobId: job.id!, removeOnComplete: keep, removeOnFail: { age: 86_400 }, attempts: 5, backoff: { type: "exponential", delay: 500 } },
     );
     if (!(await storeLatestResult(redis, result, slotStart, 10 * host.intervalMs))) {
-      log.warn({ host: host.name, slotStart }, "a newer result of this host is already stored: this one is not its latest");
+      log.warn({ host: host.name, jobId: job.id, slotStart }, "a newer result of this host is already stored: this one is not its latest");
     }
-    log.info({ host: host.name, slot, outcome: result.outcome, state: result.state, ms: result.durationMs, reason: result.reason }, "checked");
+    log.info({ host: host.name, jobId: job.id, slot, outcome: result.outcome, state: result.state, ms: result.durationMs, reason: result.reason }, "checked");
     return { outcome: result.outcome, state: result.state };
   };
 }

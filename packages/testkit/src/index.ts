@@ -13,3 +13,4 @@ export * from "./redis-server.js";
 export * from "./app-process.js";
 export * from "./canary-process.js";
 export * from "./wait-for.js";
+export * from "./hanging-probes.js";

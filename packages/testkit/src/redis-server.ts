@@ -8,11 +8,27 @@ import { findTool } from "./openssh-tools.js";
 import { plainSpawner, type Spawner } from "./spawner.js";
 
 export interface RedisHandle {
+  /** redis://[:password@]127.0.0.1:port */
   url: string;
   port: number;
   /** Its working directory, removed by stop(). */
   dir: string;
+  /** Kills Redis (SIGKILL, as a crash) and starts it again on the same port with the same data. */
+  restart(): Promise<void>;
+  /** Kills Redis (SIGKILL) and leaves it down; `restart()` brings it back. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface RedisOptions {
+  /** Port to listen on. @defaultValue a free one */
+  port?: number;
+  /** `--requirepass`: clients must AUTH with it. */
+  password?: string;
+  /** Append-only file with `appendfsync always`, so a killed Redis loses nothing. @defaultValue false */
+  persistent?: boolean;
+  /** How redis-server is started. @defaultValue plainSpawner */
+  spawner?: Spawner;
 }
 
 function ping(port: number): Promise<boolean> {
@@ -21,43 +37,69 @@ function ping(port: number): Promise<boolean> {
     socket.once("connect", () => socket.write("PING\r\n"));
     socket.once("data", (d) => {
       socket.destroy();
-      resolve(d.toString().startsWith("+PONG"));
+      // A server with requirepass answers -NOAUTH: it is up all the same.
+      resolve(d.toString().startsWith("+PONG") || d.toString().startsWith("-NOAUTH"));
     });
     socket.once("error", () => resolve(false));
   });
 }
 
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+  });
+
 /** A private redis-server on a free loopback port, as BullMQ wants it (noeviction), gone after stop(). */
-export async function startRedis(options: { spawner?: Spawner } = {}): Promise<RedisHandle> {
-  const port = await freePort();
+export async function startRedis(options: RedisOptions = {}): Promise<RedisHandle> {
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "fleetwatch-redis-"));
-  const child: ChildProcess = (options.spawner ?? plainSpawner)(
-    findTool("redis-server", "redis-server"),
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir", dir],
-    { stdio: "ignore" },
-  );
-  const deadline = Date.now() + 10_000;
-  while (!(await ping(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill("SIGKILL");
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`redis-server on port ${port} did not start`);
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--maxmemory-policy", "noeviction", "--dir", dir];
+  args.push(...(options.persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]));
+  if (options.password) args.push("--requirepass", options.password);
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    const started = (options.spawner ?? plainSpawner)(findTool("redis-server", "redis-server"), args, { stdio: "ignore" });
+    child = started;
+    const deadline = Date.now() + 10_000;
+    while (!(await ping(port))) {
+      if (started.exitCode !== null || Date.now() > deadline) {
+        started.kill("SIGKILL");
+        throw new Error(`redis-server on port ${port} did not start`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
     }
-    await new Promise((r) => setTimeout(r, 25));
+  };
+  const kill = async () => {
+    if (!child) return;
+    const running = child;
+    child = undefined;
+    running.kill("SIGKILL");
+    await exited(running);
+  };
+  try {
+    await launch();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${options.password ? `:${encodeURIComponent(options.password)}@` : ""}127.0.0.1:${port}`,
     port,
     dir,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const removeDir = () => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        };
-        if (child.exitCode !== null || child.signalCode !== null) return removeDir();
-        child.once("exit", removeDir);
-        child.kill("SIGTERM");
-      }),
+    kill,
+    async restart() {
+      await kill();
+      await launch();
+    },
+    async stop() {
+      const running = child;
+      child = undefined;
+      if (running) {
+        running.kill("SIGTERM");
+        await exited(running);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

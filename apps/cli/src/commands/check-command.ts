@@ -1,5 +1,5 @@
 import type { CheckResult } from "@fleetwatch/core";
-import { CHECK_RESULT_VERSION, formatIssues, globMatcher, loadFleetConfig, NAGIOS_EXIT, runSweep } from "@fleetwatch/core";
+import { CHECK_RESULT_VERSION, formatIssues, globMatcher, loadFleetConfig, NAGIOS_EXIT, runSweep, SAME_SIGNAL_WINDOW_MS } from "@fleetwatch/core";
 import type { CliIo } from "../cli-io.js";
 import { EXIT } from "../cli-io.js";
 
@@ -58,13 +58,29 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
 
   const progress = progressReporter(io.stderr);
   const started = performance.now();
-  const results: CheckResult[] = await runSweep(hosts, {
-    concurrency: options.concurrency,
-    configVersion: loaded.value.version,
-    onResult: (result, done, total) => progress.update(result, done, total),
-  });
+  const interrupt = watchInterrupt(io, () => progress.clear());
+  let results: CheckResult[];
+  try {
+    results = await runSweep(hosts, {
+      concurrency: options.concurrency,
+      configVersion: loaded.value.version,
+      onResult: (result, done, total) => progress.update(result, done, total),
+      signal: interrupt.signal,
+    });
+  } finally {
+    interrupt.dispose();
+  }
   progress.clear();
   const summary = summarise(results, Math.round(performance.now() - started), options.concurrency);
+  if (interrupt.signal.aborted) {
+    const note = `INTERRUPTED: ${results.length} of ${hosts.length} host(s) checked, the rest not${options.notify ? "; no notification sent" : ""}`;
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify({ version: CHECK_RESULT_VERSION, interrupted: true, hosts: results, unchecked: hosts.length - results.length, summary }, null, 2)}\n`);
+    } else {
+      io.stdout.write(`${renderResultsTable(results, colourEnabled(io.stdout))}\n\n${note}\n${renderSummary(summary)}\n`);
+    }
+    return NAGIOS_EXIT.unknown;
+  }
   if (options.notify && state?.ok) {
     const outcome = await notifyOnce(loaded.value, results, state.state, Date.now());
     writeStateFile(options.notify.state, state.state);
@@ -78,4 +94,33 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
     io.stdout.write(`${renderResultsTable(results, colourEnabled(io.stdout))}\n\n${renderSummary(summary)}\n`);
   }
   return NAGIOS_EXIT[summary.state];
+}
+
+/**
+ * Ctrl-C (or SIGTERM) during a sweep: start no more checks, let those in flight finish within
+ * their deadlines, then report what was checked; a second one quits at once.
+ */
+function watchInterrupt(io: CliIo, clearProgress: () => void): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let firstAt = 0;
+  const handler = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      if (Date.now() - firstAt < SAME_SIGNAL_WINDOW_MS) return;
+      io.stderr.write(`\nfleetwatch: ${signal} again: quitting without waiting for the checks in flight\n`);
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    }
+    firstAt = Date.now();
+    controller.abort();
+    clearProgress();
+    io.stderr.write(`fleetwatch: ${signal === "SIGINT" ? "interrupted" : signal}: finishing the checks in flight (within their deadlines), starting no more; press Ctrl-C again to quit at once\n`);
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off("SIGINT", handler);
+      process.off("SIGTERM", handler);
+    },
+  };
 }

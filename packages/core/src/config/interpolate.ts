@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Result } from "../util/result.js";
 import { err, ok } from "../util/result.js";
+import { registerSecret } from "../log/secret-scrubber.js";
 
 const REFERENCE = /\$\{([^}]*)\}/g;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -51,7 +52,9 @@ export function isSecretReference(text: string): boolean {
 export function resolveSecret(reference: string, env: Env = process.env): Result<string, string> {
   const match = WHOLE_REFERENCE.exec(reference);
   if (!match) return err("a secret must be written as ${ENV_VAR} or ${file:/path}");
-  return resolveReference(match[1]!, env);
+  const resolved = resolveReference(match[1]!, env);
+  if (resolved.ok) registerSecret(resolved.value);
+  return resolved;
 }
 
 export interface InterpolationIssue {

@@ -1,4 +1,5 @@
 import { request } from "undici";
+import { recordWebhookAnswer } from "../metrics/notification-metrics.js";
 import { signedWebhookUrl } from "./dingtalk-sign.js";
 
 export interface DingtalkMessage {
@@ -82,9 +83,11 @@ export async function sendDingtalk(
     text = await response.body.text();
   } catch (cause) {
     const error = cause as Error & { code?: string };
+    recordWebhookAnswer("network");
     return failure("retry", `webhook request failed: ${error.code ?? error.name} ${error.message.replace(/https?:\/\/\S+/g, "<webhook>")}`);
   }
   if (status !== 200) {
+    recordWebhookAnswer(`http_${status}`);
     const snippet = text.slice(0, 200).replace(/\s+/g, " ");
     return failure(status >= 500 || status === 429 || status === 408 ? "retry" : "park", `webhook answered HTTP ${status}: ${snippet}`);
   }
@@ -92,9 +95,11 @@ export async function sendDingtalk(
   try {
     answer = JSON.parse(text) as typeof answer;
   } catch {
+    recordWebhookAnswer("bad_body");
     return failure("retry", `webhook answered HTTP 200 with a body that is not JSON: ${text.slice(0, 120)}`);
   }
   const code = Number(answer.errcode);
+  recordWebhookAnswer(Number.isInteger(code) ? String(code) : "bad_body");
   if (code === 0) return { ok: true };
   const errmsg = typeof answer.errmsg === "string" ? answer.errmsg : "";
   if (code === DINGTALK_RATE_LIMITED) return failure("pause", `rate limited by DingTalk (errcode 130101: ${errmsg})`, code);

@@ -35,6 +35,8 @@ export const KEYS = {
   silences: "fleetwatch:{alerts}:silences",
   /** Time of the last result of any host (monitoring stalled detection). */
   lastAnyResult: "fleetwatch:{alerts}:last-any-result",
+  /** The one process that exports the fleet-wide gauges (queue depth, alerts) on /metrics. */
+  metricsExporterLease: "fleetwatch:{metrics}:exporter-lease",
   /** The notifier replica that runs the dispatcher (`id|token`), and its token counter (the fence). */
   dispatcherLock: "fleetwatch:{alerts}:dispatcher-lock",
   dispatcherLockToken: "fleetwatch:{alerts}:dispatcher-token",

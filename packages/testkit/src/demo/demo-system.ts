@@ -93,7 +93,8 @@ export async function startDemoSystem(options: DemoOptions, supervisor: Supervis
   const pace = options.short ? SHORT_PACE : STORY_PACE;
   const fleetFile = writeDemoFleet(dir, fleet, lab, pace);
   const robotEnv = { [WEBHOOK_ENV]: standIn.url(ROBOT_TOKEN), [SECRET_ENV]: ROBOT_SECRET };
-  const pipeline = startPipeline(fleetFile, { REDIS_URL: redisHandle.url, ...robotEnv }, dir, supervisor);
+  // HTTP_PORT=0: each app serves /healthz and /metrics on a free port (the defaults may be taken by a fleetwatch already running here).
+  const pipeline = startPipeline(fleetFile, { REDIS_URL: redisHandle.url, HTTP_PORT: "0", ...robotEnv }, dir, supervisor);
   timeline.say(`Pipeline: fleetwatch-pipeline --config ${fleetFile} (scheduler, worker, notifier; logs in ${pipeline.log})`);
 
   return { dir, fleet, fleetFile, pace, lab, redisUrl: redisHandle.url, redis, standIn, storyProcess, pipeline, robotEnv };
