@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "@fleetwatch/testkit";
 
 const DEMO = fileURLToPath(new URL("../packages/testkit/dist/demo.js", import.meta.url));
+
+const runs: DemoRun[] = [];
 
 /** `npm run demo -- --short` as a child, its output collected as it comes. */
 class DemoRun {
@@ -21,6 +23,7 @@ class DemoRun {
     this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (this.output += chunk));
     this.child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (this.output += chunk));
     this.exited = new Promise((resolve) => this.child.once("exit", (code) => resolve(code)));
+    runs.push(this);
   }
 
   lines(): string[] {
@@ -33,10 +36,13 @@ class DemoRun {
     return at < 0 ? -1 : at + from;
   }
 
-  waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<number> {
+  /** Waits for a line matching `pattern`; fails at once, with the output, if the demo exits first. */
+  waitForLine(pattern: RegExp, timeoutMs = 50_000): Promise<number> {
     return waitFor(`a line matching ${pattern}`, () => {
       const at = this.find(pattern);
-      return at >= 0 ? at + 1 : undefined;
+      if (at >= 0) return at + 1;
+      if (this.child.exitCode !== null) throw new Error(`the demo exited (${this.child.exitCode}) before printing ${pattern}:\n${this.output}`);
+      return undefined;
     }, timeoutMs).then((n) => n - 1);
   }
 
@@ -87,6 +93,17 @@ async function expectNothingLeft(run: DemoRun, timeoutMs = 5_000): Promise<void>
 
 const MESSAGE = /📨 DingTalk #\d+/;
 
+// A test that failed or timed out still stops its demo (Ctrl-C, which cleans up; then SIGKILL, which the reaper cleans up).
+afterEach(async () => {
+  for (const run of runs.splice(0)) {
+    if (run.child.exitCode !== null || run.child.signalCode !== null) continue;
+    run.child.kill("SIGINT");
+    const timer = setTimeout(() => run.child.kill("SIGKILL"), 30_000);
+    await run.exited;
+    clearTimeout(timer);
+  }
+}, 60_000);
+
 describe("npm run demo", () => {
   it("tells the story over real sshd: broken hosts, firing with a ring, RESOLVED, a muted failure, the check table; then leaves nothing", async () => {
     const run = new DemoRun([]);
@@ -117,7 +134,7 @@ describe("npm run demo", () => {
   it("runs the story with in-process SSH hosts (FLEETWATCH_DEMO_SSH=in-process) and cleans up on Ctrl-C", async () => {
     const run = new DemoRun([], { FLEETWATCH_DEMO_SSH: "in-process" });
     try {
-      await run.waitForLine(/📨 DingTalk #\d+ \(rings 13800000000\): \[FIRING\] shop 1 critical/, 90_000);
+      await run.waitForLine(/📨 DingTalk #\d+ \(rings 13800000000\): \[FIRING\] shop 1 critical/);
     } finally {
       run.child.kill("SIGINT");
     }
@@ -138,7 +155,7 @@ describe("npm run demo", () => {
   it("leaves nothing behind when it is killed with SIGKILL: its reaper stops and removes what it started", async () => {
     const run = new DemoRun([]);
     try {
-      await run.waitForLine(/━━ 1\. The pipeline checks every host/, 60_000);
+      await run.waitForLine(/━━ 1\. The pipeline checks every host/);
       // The pipeline, sshd, Redis and the story's process are all up now.
       expect(processesNaming(run.paths()).length).toBeGreaterThan(3);
     } finally {
