@@ -2,14 +2,15 @@ import type { Job, Queue } from "bullmq";
 import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { CheckResult, HostKeyStore, ResultJob } from "@fleetwatch/core";
+import type { CheckResult, HostKeyStore, ResultJob, SshConnectionPool } from "@fleetwatch/core";
 import { checkHost, checkJobSchema, describePayloadError, keepJobsFor, RedisPinnedKeys, storeLatestResult } from "@fleetwatch/core";
 
 /**
- * One check job: validate the payload, probe the host, publish the result to the notifier
- * and as the host's latest result. A bad payload fails the job with its reason, no retry.
+ * One check job: validate the payload, probe the host over its kept connection, publish the
+ * result to the notifier and as the host's latest result. A bad payload fails the job with
+ * its reason, no retry. A host's connection closes after three intervals unused.
  */
-export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Logger) {
+export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Logger, pool: SshConnectionPool) {
   return async (job: Job): Promise<{ outcome: string; state: string }> => {
     const parsed = checkJobSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -26,7 +27,12 @@ export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Log
     } else if (host.ssh.hostKeyPolicy === "off") {
       log.warn({ host: host.name }, "hostKeyPolicy off: the host key is NOT verified");
     }
-    const result: CheckResult = await checkHost(host, { configVersion, ...(hostKeyStore ? { hostKeyStore } : {}) });
+    const result: CheckResult = await checkHost(host, {
+      configVersion,
+      pool,
+      idleTimeoutMs: 3 * host.intervalMs,
+      ...(hostKeyStore ? { hostKeyStore } : {}),
+    });
     await pinned?.save();
     const keep = keepJobsFor(host.intervalMs);
     await results.add(

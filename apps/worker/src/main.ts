@@ -2,7 +2,7 @@
 import type { Job } from "bullmq";
 import { Queue, Worker } from "bullmq";
 import type { ResultJob } from "@fleetwatch/core";
-import { bootstrapApp, closeRedis, observeChecks, onShutdown, QUEUES, queueOptions, sshFilesReadiness } from "@fleetwatch/core";
+import { bootstrapApp, closeRedis, observeChecks, onShutdown, QUEUES, queueOptions, SshConnectionPool, sshFilesReadiness } from "@fleetwatch/core";
 import { checkProcessor } from "./check-processor.js";
 import { workerSettings } from "./worker-settings.js";
 
@@ -12,7 +12,8 @@ const redis = connect();
 const workerRedis = connect();
 const results = new Queue<ResultJob>(QUEUES.results, queueOptions(QUEUES.results, redis));
 const settings = workerSettings(holder.current);
-const checks = observeChecks(checkProcessor(redis, results, log));
+const pool = new SshConnectionPool({ maxConnections: settings.maxConnections });
+const checks = observeChecks(checkProcessor(redis, results, log, pool));
 const worker = new Worker(QUEUES.checks, checks.processor, {
   ...queueOptions(QUEUES.checks, workerRedis),
   concurrency: settings.concurrency,
@@ -55,6 +56,8 @@ onShutdown(log, async () => {
     );
   }
   await closing;
+  // The checks are done: close the kept SSH connections (sshd sees a clean disconnect).
+  pool.close();
   await results.close();
   await http.close();
   await closeRedis([redis, workerRedis]);

@@ -3,6 +3,8 @@ import { NOTIFY_DEFAULTS } from "@fleetwatch/core";
 
 export interface WorkerSettings {
   concurrency: number;
+  /** SSH connections kept for reuse; read at start. */
+  maxConnections: number;
   /** How long a worker holds a job without renewing; a killed worker's job is re-run after it. */
   lockDurationMs: number;
   stalledIntervalMs: number;
@@ -18,5 +20,6 @@ export function workerSettings(fleet: LoadedFleet, env: NodeJS.ProcessEnv = proc
   const concurrency = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : (fleet.config.worker?.concurrency ?? NOTIFY_DEFAULTS.workerConcurrency);
   const shortest = Math.min(...fleet.hosts.map((h) => h.intervalMs), 60_000);
   const quarter = Math.max(1_000, Math.min(30_000, Math.floor(shortest / 4)));
-  return { concurrency, lockDurationMs: quarter, stalledIntervalMs: quarter };
+  const maxConnections = fleet.config.worker?.maxConnections ?? NOTIFY_DEFAULTS.workerMaxConnections;
+  return { concurrency, maxConnections, lockDurationMs: quarter, stalledIntervalMs: quarter };
 }

@@ -167,6 +167,30 @@ export class Lab {
     return path;
   }
 
+  /** Process ids of the lab's sshd listeners (their sessions are their children). */
+  sshdPids(): number[] {
+    return this.servers.map((s) => s.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  /** What the sshd serving this host has logged so far (one sshd serves one `startHosts` call). */
+  sshdLog(host: Pick<LabHost, "address" | "port">): string {
+    const server = this.servers.find((s) => s.options.port === host.port && s.options.addresses.some((a) => a.address === host.address));
+    if (!server) throw new Error(`bug: no lab sshd serves ${host.address}:${host.port}`);
+    try {
+      return readFileSync(server.logPath, "utf8");
+    } catch {
+      return "";
+    }
+  }
+
+  /**
+   * Logins the sshd serving this host has accepted so far (from its log). Every sshd of a
+   * lab serves the hosts of one `startHosts` call, so start a host alone to count its own.
+   */
+  logins(host: Pick<LabHost, "address" | "port">): number {
+    return this.sshdLog(host).split("\n").filter((line) => line.includes("Accepted publickey")).length;
+  }
+
   /**
    * The cgroup files a `container` host shows at /sys/fs/cgroup, by path below it:
    * `{ "memory.max": "536870912", ... }` (v2) or `{ "memory/memory.limit_in_bytes": ... }` (v1).

@@ -68,6 +68,11 @@ export class SshdServer {
     this.logPath = join(options.dir, `sshd-${id}.log`);
   }
 
+  /** The sshd listener's process id, while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   private config(): string {
     const { port, addresses, hostKeys, user, authorizedKeysFile, behaviourLines } = this.options;
     const lines = [

@@ -10,10 +10,12 @@ import type { CheckResult } from "../result/check-result.js";
 import { CHECK_RESULT_VERSION } from "../result/check-result.js";
 import type { Failure } from "../result/outcome.js";
 import { hostKeyCheck } from "../ssh/host-key-check.js";
+import { hostTrustKey } from "../ssh/host-trust-key.js";
+import type { SshConnectionPool } from "../ssh/ssh-connection-pool.js";
 import type { HostKeyStore } from "../ssh/host-key-store.js";
 import { knownHostsFile } from "../ssh/host-key-store.js";
 import { loadPrivateKey } from "../ssh/private-key-cache.js";
-import type { SshRunResult } from "../ssh/ssh-run.js";
+import type { SshRunResult, SshTarget } from "../ssh/ssh-target.js";
 import { runOverSsh } from "../ssh/ssh-run.js";
 
 export const MAX_PROBE_OUTPUT_BYTES = 4 * 1024 * 1024;
@@ -24,6 +26,19 @@ export interface CheckHostOptions {
   configVersion?: string;
   /** Names this monitor in a `monitorFault`. @defaultValue the machine's host name */
   monitorName?: string;
+  /**
+   * Keep the host's connection for the next check (the pipeline's workers). Without a
+   * pool, the check opens and closes a connection of its own (`fleetwatch check`).
+   */
+  pool?: SshConnectionPool;
+  /** With a pool: close the host's connection after this long unused. */
+  idleTimeoutMs?: number;
+}
+
+/** The SSH settings a kept connection depends on: any change makes a new one. */
+function sshSettingsKey(host: ResolvedHost): string {
+  const { user, port, key, passphrase, knownHosts, hostKeyPolicy } = host.ssh;
+  return JSON.stringify([host.address, port, user, key, passphrase ?? null, knownHosts, hostKeyPolicy]);
 }
 
 /** Turns what came back over SSH into metrics, or a probe failure with its reason. */
@@ -50,40 +65,50 @@ export async function checkHost(host: ResolvedHost, options: CheckHostOptions = 
     ...(options.configVersion ? { configVersion: options.configVersion } : {}),
   } as const;
   const done = (
-    fields: Pick<CheckResult, "outcome" | "state" | "metrics" | "checks" | "timings" | "retried"> & Partial<Pick<CheckResult, "reason" | "monitorFault">>,
+    fields: Pick<CheckResult, "outcome" | "state" | "metrics" | "checks" | "timings" | "retried"> &
+      Partial<Pick<CheckResult, "reason" | "monitorFault" | "reused">>,
   ): CheckResult => {
     const finishedAt = Date.now();
     return { ...base, ...fields, finishedAt, durationMs: Math.round(performance.now() - started) };
   };
-  const failed = (failure: Failure, timings: CheckResult["timings"], retried: boolean): CheckResult => {
+  const failed = (failure: Failure, timings: CheckResult["timings"], retried: boolean, reused?: boolean): CheckResult => {
     const state = failureSeverity(failure.outcome, failure.monitorFault);
     const check: CheckItem = { name: STAGE_CHECK[failure.outcome], state, message: failure.reason };
     const fault = failure.monitorFault ? { monitorFault: { ...failure.monitorFault, monitor: options.monitorName ?? hostname() } } : {};
-    return done({ outcome: failure.outcome, reason: failure.reason, ...fault, state, metrics: null, checks: [check], timings, retried });
+    return done({ outcome: failure.outcome, reason: failure.reason, ...fault, state, metrics: null, checks: [check], timings, retried, ...(reused !== undefined ? { reused } : {}) });
   };
 
   const key = loadPrivateKey(host.ssh.key, host.ssh.passphrase);
   if (!key.ok) return failed({ outcome: "auth_failed", reason: key.error.reason, monitorFault: key.error }, { connectMs: 0, handshakeMs: 0, commandMs: 0 }, false);
 
   const store = options.hostKeyStore?.(host) ?? knownHostsFile(host.ssh.knownHosts);
-  const run = await runOverSsh(
-    {
-      address: host.address,
-      port: host.ssh.port,
-      user: host.ssh.user,
-      key: key.value,
-      hostKeyCheck: () => hostKeyCheck(host.ssh.hostKeyPolicy, store, host.address, host.ssh.port),
-      connectTimeoutMs: host.ssh.connectTimeoutMs,
-      handshakeTimeoutMs: host.ssh.handshakeTimeoutMs,
-      commandTimeoutMs: host.ssh.commandTimeoutMs,
-      maxOutputBytes: MAX_PROBE_OUTPUT_BYTES,
-    },
-    probeCommand(probeArguments(host.mounts, host.processes)),
-    PROBE_SCRIPT,
-  );
-  if (!run.ok) return failed(run.failure, run.timings, run.retried);
+  const target: SshTarget = {
+    address: host.address,
+    port: host.ssh.port,
+    user: host.ssh.user,
+    key: key.value,
+    hostKeyCheck: () => hostKeyCheck(host.ssh.hostKeyPolicy, store, host.address, host.ssh.port),
+    connectTimeoutMs: host.ssh.connectTimeoutMs,
+    handshakeTimeoutMs: host.ssh.handshakeTimeoutMs,
+    commandTimeoutMs: host.ssh.commandTimeoutMs,
+    maxOutputBytes: MAX_PROBE_OUTPUT_BYTES,
+  };
+  const command = probeCommand(probeArguments(host.mounts, host.processes));
+  const run = options.pool
+    ? await options.pool.run(
+        {
+          ...target,
+          settingsKey: sshSettingsKey(host),
+          trustKey: () => hostTrustKey(host.ssh.hostKeyPolicy, store, host.address, host.ssh.port),
+          ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+        },
+        command,
+        PROBE_SCRIPT,
+      )
+    : await runOverSsh(target, command, PROBE_SCRIPT);
+  if (!run.ok) return failed(run.failure, run.timings, run.retried, run.reused);
   const interpreted = interpret(run, host);
-  if ("outcome" in interpreted) return failed(interpreted, run.timings, run.retried);
+  if ("outcome" in interpreted) return failed(interpreted, run.timings, run.retried, run.reused);
   const checks = evaluateMetrics(interpreted.metrics, host.thresholds);
   return done({
     outcome: "ok",
@@ -92,5 +117,6 @@ export async function checkHost(host: ResolvedHost, options: CheckHostOptions = 
     checks,
     timings: run.timings,
     retried: run.retried,
+    ...(run.reused !== undefined ? { reused: run.reused } : {}),
   });
 }

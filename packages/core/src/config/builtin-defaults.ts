@@ -38,4 +38,5 @@ export const NOTIFY_DEFAULTS = {
   mentionOn: "critical" as const,
   minState: "warning" as const,
   workerConcurrency: 50,
+  workerMaxConnections: 10_000,
 };

@@ -57,4 +57,11 @@ export type NotifyInput = z.output<typeof notifySchema>;
 
 export const workerSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(5000).optional().describe("Checks one worker runs at once (default: 50; env WORKER_CONCURRENCY wins)"),
+  maxConnections: z
+    .number()
+    .int()
+    .min(1)
+    .max(18_000)
+    .optional()
+    .describe("SSH connections one worker keeps open for reuse, one per host, one file descriptor each (default: 10000)"),
 });

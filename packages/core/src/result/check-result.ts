@@ -44,8 +44,13 @@ export const checkResultSchema = z.object({
   finishedAt: z.number().int(),
   durationMs: z.number(),
   timings: z.object({ connectMs: z.number(), handshakeMs: z.number(), commandMs: z.number() }),
-  /** True when the first connection was closed before the banner and the check was retried. */
+  /**
+   * True when the check moved to a second connection before the probe started: the first
+   * was closed before the banner (sshd's MaxStartups), or a kept connection was dead.
+   */
   retried: z.boolean(),
+  /** Workers only: true when the check ran on a connection kept from an earlier check. */
+  reused: z.boolean().optional(),
   /** Content hash of the fleet file the check ran under. */
   configVersion: z.string().optional(),
 });

@@ -34,6 +34,8 @@ export class RedisPinnedKeys implements HostKeyStore {
 
   pin(_address: string, _port: number, key: Buffer): Result<void, KnownHostsFault> {
     this.toPin = key;
+    // What a kept connection's trust key is compared with from now on.
+    this.pinned = key;
     return ok(undefined);
   }
 
