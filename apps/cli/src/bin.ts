@@ -83,8 +83,16 @@ async function withRedis(command: "silence" | "status", argv: string[]): Promise
   redis.on("error", () => {});
   try {
     if (command === "status") {
-      const { values } = parseArgs({ args: argv, options: { host: { type: "string" }, json: { type: "boolean", default: false } }, strict: true });
-      return await statusCommand(redis, { json: values.json, ...(values.host ? { host: values.host } : {}) }, io);
+      const { values } = parseArgs({
+        args: argv,
+        options: { host: { type: "string" }, state: { type: "string" }, group: { type: "string" }, json: { type: "boolean", default: false } },
+        strict: true,
+      });
+      return await statusCommand(
+        redis,
+        { json: values.json, ...(values.host ? { host: values.host } : {}), ...(values.state ? { state: values.state } : {}), ...(values.group ? { group: values.group } : {}) },
+        io,
+      );
     }
     const [verb, ...rest] = argv;
     switch (verb) {

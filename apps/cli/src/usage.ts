@@ -12,8 +12,10 @@ Usage:
                         ~/.local/state/fleetwatch/check-state.json otherwise)
   fleetwatch config validate FILE
       Check a fleet file; list every problem with its path. Exit 0 valid, 1 not.
-  fleetwatch status [--host PATTERN] [--json]
-      The latest result of every host the pipeline checks (REDIS_URL must be set).
+  fleetwatch status [--state STATE[,STATE]] [--group GROUP] [--host PATTERN] [--json]
+      Every host the pipeline checks, worst first, with the dashboard's state (silenced, stale,
+      unreachable, critical, warning, unknown, pending, ok) and the age of its latest result
+      (REDIS_URL must be set). Exit code as a Nagios plugin over the hosts shown.
   fleetwatch silence add [--host PATTERN] [--check PATTERN] --for 2h --reason TEXT [--author NAME]
   fleetwatch silence add --pipeline NAME --for 2h --reason TEXT
       (a pipeline alert such as "stalled" is muted only by its exact name)

@@ -3,6 +3,8 @@ import type { Logger } from "pino";
 import type { AlertStore, DeliveryReceipt, HostAlerts, LaneMessage, Lease, LoadedFleet, NotifySettings, PlannedMessage, RobotSettings } from "@fleetwatch/core";
 import {
   acquireLease,
+  alertTransitions,
+  appendTimeline,
   applyDecided,
   applyPipelineDecided,
   applyPipelineReceipt,
@@ -23,6 +25,7 @@ import {
   raisePipelineAlert,
   readLane,
   readMembershipMeta,
+  receiptEvents,
   releaseLease,
   releaseParked,
   renderMessage,
@@ -235,9 +238,16 @@ export class Dispatcher {
       }
     });
     const hostsOf = new Set(receipts.flatMap((r) => r.reports.filter((x) => !x.pipeline).map((x) => x.host)));
+    const removed = new Set<string>();
     for (const host of hostsOf) {
-      await this.store.update(host, (current) => this.written(current, (c) => receipts.reduce(applyReceipt, c)), { fence: await this.keepLock() });
+      await this.store.update(host, (current) => {
+        if (current?.removed) removed.add(host);
+        return this.written(current, (c) => receipts.reduce(applyReceipt, c));
+      }, { fence: await this.keepLock() });
     }
+    // The alert timeline: a removed host's own timeline is expiring, so its events go to the fleet's only.
+    const told = receipts.flatMap(receiptEvents);
+    await appendTimeline(this.redis, told.filter((e) => !removed.has(e.host)), told);
     if (receipts.some((r) => r.reports.some((x) => x.pipeline))) {
       await this.store.updatePipeline((current) => {
         const next = receipts.reduce(applyPipelineReceipt, current);
@@ -269,13 +279,16 @@ export class Dispatcher {
 
   private async markStale(now: number): Promise<void> {
     for (const host of await this.store.staleHosts(now)) {
+      let fired: ReturnType<typeof alertTransitions> = [];
       await this.store.update(host, (current, at) => {
         if (!current || current.removed) return undefined;
         const next = applyStaleness(current, at, this.staleAfter);
         if (next === current) return undefined;
+        fired = alertTransitions(current, next, at);
         this.log.warn({ host }, "host is stale: no check result for several intervals");
         return { state: next };
       }, { fence: await this.keepLock() });
+      await appendTimeline(this.redis, fired);
     }
   }
 

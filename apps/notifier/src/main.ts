@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Worker } from "bullmq";
 import type { LoadedFleet } from "@fleetwatch/core";
-import { AlertStore, bootstrapApp, closeRedis, enableDispatchMetrics, enableNotificationMetrics, KEYS, onShutdown, queueOptions, QUEUES, recordDispatch, resolveNotifySettings, startTickLoop } from "@fleetwatch/core";
+import { AlertStore, appendTimeline, bootstrapApp, closeRedis, enableDispatchMetrics, enableNotificationMetrics, expireHostHistory, KEYS, onShutdown, queueOptions, QUEUES, recordDispatch, resolveNotifySettings, startTickLoop } from "@fleetwatch/core";
 import { Dispatcher } from "./dispatcher.js";
 import { resultProcessor } from "./result-processor.js";
 import { RobotSender } from "./robot-sender.js";
@@ -39,7 +39,10 @@ const syncRobots = (fleet: LoadedFleet) => {
 syncRobots(holder.current);
 
 const dispatcher = new Dispatcher(redis, store, holder.current, id, log);
-const results = new Worker(QUEUES.results, resultProcessor(store, () => dispatcher.staleAfter, log), {
+const results = new Worker(QUEUES.results, resultProcessor(store, () => dispatcher.staleAfter, log, {
+  append: (events) => appendTimeline(redis, events),
+  expire: (host) => expireHostHistory(redis, host),
+}), {
   ...queueOptions(QUEUES.results, workerRedis),
   concurrency: 8,
 });

@@ -3,7 +3,7 @@ import { createWriteStream, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { waitFor } from "./wait-for.js";
 
-export type AppName = "scheduler" | "worker" | "notifier";
+export type AppName = "scheduler" | "worker" | "notifier" | "dashboard";
 
 export const appEntry = (app: AppName): string => fileURLToPath(new URL(`../../../apps/${app}/dist/main.js`, import.meta.url));
 

@@ -28,6 +28,12 @@ describe("renderMessage", () => {
     expect(text).not.toContain("|");
   });
 
+  it("links each host to its dashboard page, IPv6 names encoded", () => {
+    const text = renderMessage(planned([alert("2001:db8::7", "cpu", "critical"), alert("web-(1)", "cpu", "warning")]), robot, settings("en"), NOW).parts[0]!;
+    expect(text).toContain("(https://fleet.example.com/hosts/2001%3Adb8%3A%3A7)");
+    expect(text).toContain("(https://fleet.example.com/hosts/web-%281%29)");
+  });
+
   it("describes levels from values and thresholds, in the message's language", () => {
     const disk = { ...alert("db-1", "disk:/var", "critical"), value: 96.5, unit: "%", threshold: { warning: 85, critical: 95 } };
     expect(renderMessage(planned([disk]), robot, settings("zh-CN"), NOW).parts[0]).toContain("严重 · 磁盘 /var: 96.5% ≥ 95%");
@@ -41,7 +47,7 @@ describe("renderMessage", () => {
     expect(text).toContain("2 严重（2 台主机）");
     expect(text).toContain("**fleetwatch · 监控管道**\n");
     expect(text).toContain("监控停滞: 监控停滞：已 3m 没有任何检查结果");
-    expect(text).toContain("**fleetwatch** (10.0.0.1)\n- 严重 · CPU");
+    expect(text).toContain("[**fleetwatch**](https://fleet.example.com/hosts/fleetwatch) (10.0.0.1)\n- 严重 · CPU");
   });
 
   it("speaks Chinese by default catalogue", () => {

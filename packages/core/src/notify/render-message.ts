@@ -61,12 +61,19 @@ function describe(t: Catalogue, a: AlertView, now: number): string {
   return escapeMarkdown(a.message);
 }
 
-function detailedLines(t: Catalogue, firing: readonly AlertView[], now: number): string[] {
+/** A host's page on the dashboard, its name encoded (IPv6 addresses, and no `(` `)` to end the markdown link). */
+export function dashboardHostUrl(dashboardUrl: string, host: string): string {
+  const path = encodeURIComponent(host).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${dashboardUrl.replace(/\/+$/, "")}/hosts/${path}`;
+}
+
+function detailedLines(t: Catalogue, firing: readonly AlertView[], now: number, dashboardUrl?: string): string[] {
   const lines: string[] = [];
   for (const [host, alerts] of hostsOf(t, firing)) {
     const first = alerts[0]!;
     const address = first.address && first.address !== host && !first.pipeline ? ` (${escapeMarkdown(first.address)})` : "";
-    lines.push(`${ICON[first.severity]} **${escapeMarkdown(host)}**${address}`);
+    const name = `**${escapeMarkdown(host)}**`;
+    lines.push(`${ICON[first.severity]} ${dashboardUrl && !first.pipeline ? `[${name}](${dashboardHostUrl(dashboardUrl, host)})` : name}${address}`);
     for (const a of alerts) {
       const since = a.firingSince !== undefined ? t.firingFor(formatDuration(Math.max(0, now - a.since))) : "";
       lines.push(`- ${severityWord(t, a)} · ${escapeMarkdown(t.check(a.check))}: ${describe(t, a, now)}${since}`);
@@ -182,7 +189,7 @@ export function renderMessage(message: PlannedMessage, robot: RobotSettings, set
 
   let parts: string[] | undefined;
   if (counts.hosts <= STORM_HOSTS) {
-    parts = layout([...detailedLines(t, firing, now), ...resolvedLines(t, resolved)]);
+    parts = layout([...detailedLines(t, firing, now, settings.dashboardUrl), ...resolvedLines(t, resolved)]);
     if (parts.length > MAX_PARTS) parts = undefined;
   }
   if (!parts) {

@@ -27,6 +27,8 @@ const SCRIPTS: Record<string, string[]> = {
   "receipts drop": [KEYS.receipts, KEYS.dispatcherLock],
   "lease acquire": [KEYS.schedulerLease, KEYS.schedulerLeaseToken],
   "slot claim": [KEYS.lastSlot, KEYS.schedulerLease],
+  "latest result and history ring": [KEYS.latestResult("2001:db8::7"), KEYS.history("2001:db8::7")],
+  "timeline append (MULTI)": [KEYS.hostTimeline("web-1"), KEYS.hostTimeline("db-1"), KEYS.fleetTimeline],
   "membership publish": [KEYS.schedulerLease, KEYS.members, KEYS.membership, KEYS.removals, "fleetwatch:{sched}:hosts"],
 };
 

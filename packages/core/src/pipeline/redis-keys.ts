@@ -19,6 +19,12 @@ export const KEYS = {
   removals: "fleetwatch:{sched}:removals",
   /** Latest CheckResult per host (JSON, newest slot wins). */
   latestResult: (host: string) => `fleetwatch:{latest}:${encodeId(host)}`,
+  /** The host's history ring: newest first, compact entries (history/history-entry.ts). Tag shared with latestResult: one script writes both. */
+  history: (host: string) => `fleetwatch:{latest}:history:${encodeId(host)}`,
+  /** The host's alert timeline, newest first (history/alert-timeline.ts). */
+  hostTimeline: (host: string) => `fleetwatch:{alerts}:timeline:${encodeId(host)}`,
+  /** The fleet's alert timeline, newest first. */
+  fleetTimeline: "fleetwatch:{alerts}:timeline",
   /** Pinned host keys for `hostKeyPolicy: tofu` in the pipeline: hash `address:port` → base64 key. */
   pinnedHostKeys: "fleetwatch:{hostkeys}:pinned",
   /** Alerts about fleetwatch itself (JSON, compare-and-set), apart from every host. */

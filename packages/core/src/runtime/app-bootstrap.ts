@@ -1,3 +1,4 @@
+import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { HttpAppName } from "../http/http-settings.js";
@@ -31,8 +32,8 @@ export interface AppContext {
    * of a job in flight lapses and the job is run again).
    */
   abandonIfRedisDown(): boolean;
-  /** /healthz, /readyz (Redis via `redis`, config, plus `extra`), /metrics on HTTP_HOST:HTTP_PORT. */
-  serveHttp(redis: Redis, extra?: readonly ReadinessCheck[]): Promise<AppHttp>;
+  /** /healthz, /readyz (Redis via `redis`, config, plus `extra`), /metrics and the app's own `routes` on HTTP_HOST:HTTP_PORT. */
+  serveHttp(redis: Redis, extra?: readonly ReadinessCheck[], routes?: (fastify: FastifyInstance) => Promise<void>): Promise<AppHttp>;
 }
 
 /**
@@ -79,6 +80,6 @@ export function bootstrapApp(name: HttpAppName, argv: string[] = process.argv.sl
       log.warn(`${problem}: stopping without waiting for it; work in flight is run again once Redis is back`);
       return true;
     },
-    serveHttp: (redis, extra = []) => serveAppHttp(name, { log, holder, reporter }, redis, extra),
+    serveHttp: (redis, extra = [], routes) => serveAppHttp(name, { log, holder, reporter }, redis, extra, routes),
   };
 }

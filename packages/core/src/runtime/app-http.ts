@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { HttpAppName } from "../http/http-settings.js";
@@ -27,8 +28,9 @@ const pipelineQueueNames = (): string[] => [QUEUES.checks, QUEUES.results];
 const robotNames = (holder: ConfigHolder): string[] => resolveNotifySettings(holder.current.config).robots.map((r) => r.name);
 
 /**
- * Serves a pipeline app's /healthz, /readyz (Redis, config, plus `extra`) and /metrics (with
- * the fleet-wide gauges when this process holds the exporter lease). A setting the operator
+ * Serves a pipeline app's /healthz, /readyz (Redis, config, plus `extra`), /metrics (with
+ * the fleet-wide gauges when this process holds the exporter lease) and the app's own `routes`
+ * (the dashboard's), all behind the same login. A setting the operator
  * must fix (port taken, exposed without a login) is said in one line, and the app exits 2.
  */
 export async function serveAppHttp(
@@ -36,12 +38,14 @@ export async function serveAppHttp(
   context: { log: Logger; holder: ConfigHolder; reporter: RedisOutageReporter },
   redis: Redis,
   extra: readonly ReadinessCheck[] = [],
+  routes?: (fastify: FastifyInstance) => Promise<void>,
 ): Promise<AppHttp> {
   recordBuildInfo(app, fleetwatchVersion());
   const started = await startHttpServer({
     app,
     logger: context.log,
     readiness: [redisReadiness(redis, context.reporter), configReadiness(context.holder), ...extra],
+    ...(routes ? { routes } : {}),
   });
   if (!started.ok) {
     process.stderr.write(`${app}: ${started.error}\n`);
