@@ -131,10 +131,15 @@ describe("npm run demo", () => {
     await expectNothingLeft(run);
   });
 
-  it("runs the story with in-process SSH hosts (FLEETWATCH_DEMO_SSH=in-process) and cleans up on Ctrl-C", async () => {
+  it("runs the story with in-process SSH hosts (FLEETWATCH_DEMO_SSH=in-process), serves the dashboard behind its login, cleans up on Ctrl-C", async () => {
     const run = new DemoRun([], { FLEETWATCH_DEMO_SSH: "in-process" });
     try {
       await run.waitForLine(/📨 DingTalk #\d+ \(rings 13800000000\): \[FIRING\] shop 1 critical/);
+      const [, url, user, password] = /Dashboard: (http:\/\/127\.0\.0\.1:\d+)\/ +user (\S+), password (\S+)/.exec(run.output)!;
+      const page = await fetch(`${url}/`, { headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("app-1");
+      expect((await fetch(`${url}/`)).status).toBe(401);
     } finally {
       run.child.kill("SIGINT");
     }

@@ -31,6 +31,11 @@ async function main(argv: string[]): Promise<number> {
     timeline.plain("fleetwatch demo: the whole pipeline on this machine; every time is seconds since the start.\n");
     const demo = await startDemoSystem(options, supervisor, timeline);
     const story = await tellStory(demo, timeline);
+    if (options.screenshot) {
+      // Loaded only when asked for: it brings a browser driver.
+      const { screenshotDashboard } = await import("./demo/screenshot.js");
+      timeline.say(`Saved a picture of the dashboard: ${await screenshotDashboard(demo.dashboard, options.screenshot)}`);
+    }
     if (options.keep) await keepRunning(demo, story, timeline);
     timeline.chapter("The end");
     timeline.say(`The robot received ${demo.standIn.received.length} messages in ${demo.standIn.attempts.length} requests.`);

@@ -6,6 +6,7 @@ import { CanaryProcess } from "../canary-process.js";
 import { DingtalkStandIn } from "../dingtalk-stand-in.js";
 import { findTool } from "../openssh-tools.js";
 import { startRedis } from "../redis-server.js";
+import { planDashboard, startDashboard, type RunningDashboard } from "./dashboard.js";
 import type { DemoLab } from "./demo-lab.js";
 import { demoFleet, SECRET_ENV, SHORT_PACE, STORY_PACE, STORY_PROCESS, WEBHOOK_ENV, writeDemoFleet, type DemoHost, type DemoPace } from "./demo-fleet.js";
 import type { DemoOptions } from "./demo-options.js";
@@ -33,6 +34,7 @@ export interface DemoSystem {
   /** The required process of the story's host, running on this machine. */
   storyProcess: CanaryProcess;
   pipeline: RunningPipeline;
+  dashboard: RunningDashboard;
   /** The robot's webhook and secret, as the fleet file's `\${…}` references read them. */
   robotEnv: Record<string, string>;
 }
@@ -58,9 +60,10 @@ async function startLab(options: DemoOptions, fleet: readonly DemoHost[], superv
 
 /**
  * Starts, in order: a private redis-server, the DingTalk stand-in (its messages printed as
- * they arrive), the SSH hosts, the story's required process, and `fleetwatch-pipeline`
- * (scheduler, worker, notifier) over the fleet file it writes. Each is registered with the
- * supervisor before the next starts, so a failure at any point cleans up what exists.
+ * they arrive), the SSH hosts, the story's required process, `fleetwatch-pipeline`
+ * (scheduler, worker, notifier) over the fleet file it writes, and `fleetwatch-dashboard`.
+ * Each is registered with the supervisor before the next starts, so a failure at any point
+ * cleans up what exists.
  */
 export async function startDemoSystem(options: DemoOptions, supervisor: Supervisor, timeline: Timeline): Promise<DemoSystem> {
   const redisServer = findTool("redis-server", "redis-server");
@@ -91,11 +94,16 @@ export async function startDemoSystem(options: DemoOptions, supervisor: Supervis
   supervisor.atCleanup(`stop ${STORY_PROCESS}`, () => storyProcess.stop());
 
   const pace = options.short ? SHORT_PACE : STORY_PACE;
-  const fleetFile = writeDemoFleet(dir, fleet, lab, pace);
+  // The dashboard's address goes into the fleet file: messages link to its pages.
+  const dashboardPlan = await planDashboard();
+  const fleetFile = writeDemoFleet(dir, fleet, lab, pace, [`dashboardUrl: ${dashboardPlan.url}`]);
   const robotEnv = { [WEBHOOK_ENV]: standIn.url(ROBOT_TOKEN), [SECRET_ENV]: ROBOT_SECRET };
   // HTTP_PORT=0: each app serves /healthz and /metrics on a free port (the defaults may be taken by a fleetwatch already running here).
   const pipeline = startPipeline(fleetFile, { REDIS_URL: redisHandle.url, HTTP_PORT: "0", ...robotEnv }, dir, supervisor);
   timeline.say(`Pipeline: fleetwatch-pipeline --config ${fleetFile} (scheduler, worker, notifier; logs in ${pipeline.log})`);
 
-  return { dir, fleet, fleetFile, pace, lab, redisUrl: redisHandle.url, redis, standIn, storyProcess, pipeline, robotEnv };
+  const dashboard = await startDashboard(dashboardPlan, fleetFile, { REDIS_URL: redisHandle.url, ...robotEnv }, dir, supervisor);
+  timeline.say(`Dashboard: ${dashboard.url}/  user ${dashboard.user}, password ${dashboard.password}  (Bull Board at /queues)`);
+
+  return { dir, fleet, fleetFile, pace, lab, redisUrl: redisHandle.url, redis, standIn, storyProcess, pipeline, dashboard, robotEnv };
 }

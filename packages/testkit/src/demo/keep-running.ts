@@ -8,6 +8,11 @@ export async function keepRunning(demo: DemoSystem, story: StoryEnd, t: Timeline
   t.chapter("Still running (--keep): explore, then Ctrl-C stops and removes everything");
   t.plain(`
   The pipeline keeps checking every ${demo.pace.interval}; new DingTalk messages keep appearing here.
+
+  Dashboard:   ${demo.dashboard.url}/   (user ${demo.dashboard.user}, password ${demo.dashboard.password})
+  Bull Board:  ${demo.dashboard.url}/queues
+  Alerts:      ${demo.dashboard.url}/alerts   (silences can be added and expired there too)
+
   Use the CLI against the demo's Redis (from the repository root):
 
     export REDIS_URL=${demo.redisUrl}
@@ -24,6 +29,7 @@ export async function keepRunning(demo: DemoSystem, story: StoryEnd, t: Timeline
 
   Fleet file:    ${demo.fleetFile}
   Pipeline log:  ${demo.pipeline.log}
+  Dashboard log: ${demo.dashboard.log}
 `);
   return new Promise<never>(() => {});
 }

@@ -46,6 +46,7 @@ async function aProcessStops(demo: DemoSystem, t: Timeline): Promise<void> {
   const firing = await nextMessage(demo, from, `message that ${STORY_HOST}'s ${STORY_PROCESS} is down`, (m) => mentions(m, STORY_HOST, STORY_PROCESS));
   if (!firing.rung.includes(ON_CALL_MOBILE)) throw new StoryError(`the firing message did not ring ${ON_CALL_MOBILE}`);
   t.say(`The alert fired and the message rang ${ON_CALL_MOBILE} (critical, and @${ON_CALL_MOBILE} is in its text).`);
+  t.say(`The dashboard shows it too: ${demo.dashboard.url}/hosts/${STORY_HOST}`);
 }
 
 /** Act 3: the process comes back; one RESOLVED message. */
