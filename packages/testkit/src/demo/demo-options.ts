@@ -11,10 +11,11 @@ export interface DemoOptions {
 
 export const DEMO_USAGE = `npm run demo [-- OPTIONS]
 
-Starts a private Redis, a dozen loopback SSH hosts (some broken), a DingTalk stand-in and the
-fleetwatch pipeline, tells a short story on a timeline, then stops and removes everything.
+Starts a private Redis, a dozen loopback SSH hosts (some broken), a DingTalk stand-in, the
+fleetwatch pipeline and its dashboard, tells a short story on a timeline, then stops and
+removes everything.
 
-  --keep            leave it all running after the story, to explore, until Ctrl-C
+  --keep            leave it all running after the story (dashboard, Bull Board, CLI), until Ctrl-C
   --in-process-ssh  serve the hosts from SSH servers inside the demo even if sshd is usable
                     (also FLEETWATCH_DEMO_SSH=in-process)
   --short           the short form CI runs: fewer hosts, a faster pace
