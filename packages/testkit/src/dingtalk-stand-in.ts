@@ -19,6 +19,18 @@ export interface Attempt {
   errcode: number | null;
 }
 
+/**
+ * How the stand-in misbehaves for the next requests, as a broken or overloaded DingTalk would:
+ * - `refused`: the connection is reset before any answer (as a refused or dropped connection);
+ * - `http-502`: a gateway error page;
+ * - `errcode-NNNNNN`: HTTP 200 with that errcode (130101, 310000, 300001, 460101…);
+ * - `invalid-json`: HTTP 200 with a body that is not JSON;
+ * - `html-page`: HTTP 200 with an HTML error page (a captive portal or proxy);
+ * - `slow`: accepts the message (it reaches the chat) but answers only after `slowMs`, past the
+ *   client's timeout.
+ */
+export type WebhookFault = "refused" | "http-502" | "invalid-json" | "html-page" | "slow" | `errcode-${number}`;
+
 export interface StandInOptions {
   /** access_token → signing secret (or null for an unsigned robot). */
   robots: Record<string, string | null>;
@@ -45,6 +57,9 @@ export class DingtalkStandIn extends EventEmitter<{ message: [ReceivedMessage] }
   private blockedUntil = new Map<string, number>();
   private outageUntil = 0;
   private outageStatus = 502;
+  private faults: WebhookFault[] = [];
+  private slowMs = 12_000;
+  private readonly slowTimers = new Set<NodeJS.Timeout>();
   port = 0;
 
   constructor(private readonly options: StandInOptions) {
@@ -61,22 +76,69 @@ export class DingtalkStandIn extends EventEmitter<{ message: [ReceivedMessage] }
     this.outageStatus = status;
   }
 
+  /** The next `times` requests misbehave as `fault`, after any already queued. */
+  misbehave(fault: WebhookFault, times = 1, options: { slowMs?: number } = {}): void {
+    for (let i = 0; i < times; i++) this.faults.push(fault);
+    if (options.slowMs !== undefined) this.slowMs = options.slowMs;
+  }
+
+  /** Drops the faults still queued: the webhook is fixed. */
+  recover(): void {
+    this.faults.length = 0;
+    this.outageUntil = 0;
+  }
+
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      void this.handle(req).then(({ status, body }) => {
-        res.writeHead(status, { "content-type": status === 200 ? "application/json" : "text/html" });
-        res.end(typeof body === "string" ? body : JSON.stringify(body));
+      const fault = this.faults.shift();
+      if (fault === "refused") {
+        this.attempts.push({ at: Date.now(), status: 0, errcode: null });
+        req.socket.resetAndDestroy();
+        return;
+      }
+      void this.handle(req, fault).then(({ status, body }) => {
+        const send = () => {
+          if (res.destroyed) return;
+          res.writeHead(status, { "content-type": status === 200 && fault !== "html-page" ? "application/json" : "text/html" });
+          res.end(typeof body === "string" ? body : JSON.stringify(body));
+        };
+        if (fault !== "slow") return send();
+        const timer = setTimeout(() => {
+          this.slowTimers.delete(timer);
+          send();
+        }, this.slowMs);
+        this.slowTimers.add(timer);
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
     this.port = (this.server.address() as { port: number }).port;
   }
 
-  async stop(): Promise<void> {
+  /** Stops listening, so connections are refused, until `up()`. */
+  async down(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: string | { errcode: number; errmsg: string } }> {
+  /** Listens again on the same port after `down()`. */
+  async up(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(this.port, "127.0.0.1", () => {
+        this.server!.off("error", reject);
+        resolve();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.slowTimers) clearTimeout(timer);
+    this.slowTimers.clear();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, fault?: WebhookFault): Promise<{ status: number; body: string | { errcode: number; errmsg: string } }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const now = Date.now();
@@ -85,6 +147,13 @@ export class DingtalkStandIn extends EventEmitter<{ message: [ReceivedMessage] }
       return { status, body };
     };
     if (now < this.outageUntil) return answer(this.outageStatus, "<html>502 Bad Gateway</html>");
+    if (fault === "http-502") return answer(502, "<html><body><h1>502 Bad Gateway</h1></body></html>");
+    if (fault === "invalid-json") return answer(200, '{"errcode":0,"errmsg":');
+    if (fault === "html-page") return answer(200, "<!DOCTYPE html><html><head><title>Error</title></head><body>Service unavailable</body></html>");
+    if (fault?.startsWith("errcode-")) {
+      const errcode = Number(fault.slice("errcode-".length));
+      return answer(200, { errcode, errmsg: `stand-in fault ${errcode}` });
+    }
     const url = new URL(req.url ?? "/", "http://stand-in");
     const token = url.searchParams.get("access_token") ?? "";
     if (url.pathname !== "/robot/send" || !(token in this.options.robots)) return answer(200, { errcode: 300001, errmsg: "token is not exist" });

@@ -17,8 +17,12 @@ import { findTool, MissingToolError } from "./openssh-tools.js";
  *   namespace so the unprivileged lab user may) with a tmpfs on /sys/fs/cgroup holding the
  *   fake cgroup files `Lab.setContainerCgroup` wrote for that address, as a container sees
  *   its own memory limit.
+ * - `flood`: prints 50 MB and exits 0, as a runaway command would.
+ * - `partial-hang`: prints the start of an answer, then never finishes.
+ * - `killed`: the command dies by SIGKILL, so the channel closes with no exit status (sshd
+ *   sends only the signal).
  */
-export type HostBehaviour = "healthy" | "logged" | "hang" | "garbage" | "busybox" | "deny-key" | "bash-sh" | "container";
+export type HostBehaviour = "healthy" | "logged" | "hang" | "garbage" | "busybox" | "deny-key" | "bash-sh" | "container" | "flood" | "partial-hang" | "killed";
 
 export const BUSYBOX_APPLETS = ["sh", "cat", "sleep", "df", "sed", "grep", "printf", "uname", "echo", "tr", "head", "awk", "ls"];
 
@@ -78,6 +82,9 @@ export function writeBehaviourScripts(dir: string, needsBusybox: boolean, labId:
     garbage: [`ForceCommand ${script("garbage", 'echo "fish: Unknown command: sh"\necho "garbage \\033[31m\\001" >&2\nexit 127')}`],
     busybox: busyboxLines,
     "deny-key": ["AuthorizedKeysFile /dev/null"],
+    flood: [`ForceCommand ${script("flood", "exec head -c 52428800 /dev/zero")}`],
+    "partial-hang": [`ForceCommand ${script("partial-hang", `printf '=== fleetwatch probe\\nhostname=half\\n'\nexec sleep ${hangSeconds(labId)}`)}`],
+    killed: [`ForceCommand ${script("killed", "kill -KILL $$")}`],
   };
 }
 

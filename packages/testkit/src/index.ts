@@ -4,6 +4,7 @@ export * from "./openssh-tools.js";
 export * from "./ssh-keys.js";
 export * from "./lab-user.js";
 export * from "./silent-listener.js";
+export * from "./resetting-listener.js";
 export * from "./host-behaviours.js";
 export * from "./sshd-server.js";
 export * from "./lab.js";

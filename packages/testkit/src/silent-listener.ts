@@ -7,6 +7,9 @@ export async function startSilentListener(address: string, port: number): Promis
     sockets.add(socket);
     socket.on("error", () => {});
     socket.on("close", () => sockets.delete(socket));
+    // Read (and ignore) what the client says, so its close is seen and this side closes too;
+    // an unread socket would sit in CLOSE_WAIT for as long as the listener lives.
+    socket.resume();
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

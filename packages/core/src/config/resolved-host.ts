@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { mountPathSchema, processNameSchema } from "./field-schemas.js";
 import { HOST_KEY_POLICIES } from "./ssh-settings-schema.js";
 
 const levelSchema = z.object({ warning: z.number().optional(), critical: z.number().optional() });
@@ -6,7 +7,8 @@ const levelSchema = z.object({ warning: z.number().optional(), critical: z.numbe
 /**
  * Everything needed to check one host, after `defaults` → group → host are merged.
  * Secrets appear only as references (`passphrase: "${KEY_PASS}"`), so this can travel in
- * job data.
+ * job data. Process names and mount paths keep the config's strict character sets here too:
+ * a check job read from Redis is refused before anything of it reaches a host's shell.
  */
 export const resolvedHostSchema = z.object({
   name: z.string().min(1),
@@ -35,8 +37,8 @@ export const resolvedHostSchema = z.object({
     inodes: levelSchema,
     mounts: z.record(z.string(), z.object({ disk: levelSchema.optional(), inodes: levelSchema.optional() })),
   }),
-  processes: z.array(z.string()),
-  mounts: z.union([z.literal("auto"), z.array(z.string())]),
+  processes: z.array(processNameSchema),
+  mounts: z.union([z.literal("auto"), z.array(mountPathSchema)]),
 });
 
 export type ResolvedHost = z.infer<typeof resolvedHostSchema>;

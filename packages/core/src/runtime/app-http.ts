@@ -9,7 +9,7 @@ import { ExporterLease } from "../metrics/exporter-lease.js";
 import { exportFleetGauges } from "../metrics/fleet-gauges.js";
 import { recordBuildInfo } from "../metrics/metrics-registry.js";
 import { resolveNotifySettings } from "../notify/notify-settings.js";
-import { QUEUES } from "../pipeline/queue-names.js";
+import { pipelineQueues } from "../pipeline/queue-registry.js";
 import type { RedisOutageReporter } from "../pipeline/redis-outage-reporter.js";
 import type { ConfigHolder } from "./config-holder.js";
 import { configReadiness, redisReadiness } from "./pipeline-readiness.js";
@@ -23,8 +23,8 @@ export interface AppHttp {
   close(): Promise<void>;
 }
 
-/** Every BullMQ queue of the pipeline. To be replaced by the queue registry in core when it lands. */
-const pipelineQueueNames = (): string[] => [QUEUES.checks, QUEUES.results];
+/** Every BullMQ queue of the pipeline, from the queue registry. */
+const pipelineQueueNames = (): string[] => pipelineQueues().map((q) => q.name);
 const robotNames = (holder: ConfigHolder): string[] => resolveNotifySettings(holder.current.config).robots.map((r) => r.name);
 
 /**

@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { QUEUES, queueOptions } from "@fleetwatch/core";
+import { pipelineQueues, queueOptions } from "@fleetwatch/core";
 import type { DashboardSettings } from "./dashboard-settings.js";
 
 /** Delivery queues: Bull Board never changes them (a retried or removed message would break the robot's lane). */
@@ -9,8 +9,8 @@ export const isDeliveryQueue = (name: string): boolean => name.startsWith("notif
 /**
  * The queues Bull Board shows: the check and result queues (DingTalk deliveries go through
  * per-robot lanes in the notifier's state, not queues: their health is on /alerts). Queue
- * objects are made once per name and closed with the dashboard. To be read from the queue
- * registry in core when it lands.
+ * objects are made once per name and closed with the dashboard. The names come from the
+ * queue registry in core, read on every request, so a queue added there shows here.
  */
 export class QueueList {
   private readonly queues = new Map<string, Queue>();
@@ -21,7 +21,7 @@ export class QueueList {
   ) {}
 
   names(): string[] {
-    return [QUEUES.checks, QUEUES.results];
+    return pipelineQueues().map((q) => q.name);
   }
 
   /** The current queues, in order. */
