@@ -7,8 +7,8 @@ const run = (purpose: string, env: NodeJS.ProcessEnv) => spawnSync(process.execP
 
 describe("scripts/system-packages.mjs (run first by npm run demo and npm test)", () => {
   it("names the missing packages and stops when it cannot install them (no apt-get on PATH)", () => {
-    const { status, stderr, stdout } = run("demo:pipeline", { PATH: "/nonexistent" });
-    expect(stderr).toContain("npm run demo:pipeline needs these system packages:");
+    const { status, stderr, stdout } = run("test", { PATH: "/nonexistent" });
+    expect(stderr).toContain("npm run test needs these system packages:");
     expect(stderr).toMatch(/openssh-client.*redis-server/);
     expect(stderr).toMatch(/apt-get install [a-z -]*redis-server/);
     expect(stdout).toBe("");

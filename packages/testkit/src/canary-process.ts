@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { copyFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
+import { plainSpawner, type Spawner } from "./spawner.js";
 
 /**
  * A process with a chosen name (its kernel `comm`) on this machine, which lab hosts are:
@@ -12,13 +13,14 @@ export class CanaryProcess {
   constructor(
     private readonly dir: string,
     readonly name: string,
+    private readonly spawner: Spawner = plainSpawner,
   ) {}
 
   start(): void {
     const path = join(this.dir, this.name);
     copyFileSync("/bin/sleep", path);
     chmodSync(path, 0o755);
-    this.child = spawn(path, ["100000"], { stdio: "ignore" });
+    this.child = this.spawner(path, ["100000"], { stdio: "ignore" });
   }
 
   async stop(): Promise<void> {

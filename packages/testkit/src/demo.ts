@@ -1,93 +1,61 @@
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { writeFleetFile, type FleetFileHost } from "./fleet-file.js";
-import { Lab } from "./lab.js";
-import { removeLabUser } from "./lab-user.js";
-import { MissingToolError, findSshd } from "./openssh-tools.js";
-
-const CLI = fileURLToPath(new URL("../../../apps/cli/dist/bin.js", import.meta.url));
+import { MissingToolError } from "./openssh-tools.js";
+import { DEMO_USAGE, parseDemoOptions } from "./demo/demo-options.js";
+import { startDemoSystem } from "./demo/demo-system.js";
+import { keepRunning } from "./demo/keep-running.js";
+import { tellStory } from "./demo/story.js";
+import { StoryError } from "./demo/story-wait.js";
+import { Supervisor } from "./demo/supervisor.js";
+import { Timeline } from "./demo/timeline.js";
 
 /**
- * `npm run demo`: a handful of throwaway loopback hosts served by real OpenSSH sshd, some
- * healthy and some broken in different ways, checked by `fleetwatch check`. Everything it
- * started is stopped and removed at the end, or on Ctrl-C.
+ * `npm run demo`: fleetwatch's whole story on this machine, with nothing running beforehand.
+ * It starts a private Redis, a dozen loopback SSH hosts (some broken), a DingTalk stand-in and
+ * the pipeline; tells a story on a timeline (a process stops → an alert rings; it comes back →
+ * RESOLVED; a silence → the next failure is muted; a one-shot `fleetwatch check`); then stops
+ * and removes everything it started. `--keep` leaves it running until Ctrl-C.
+ *
+ * Reading order for newcomers: demo/story.ts (what happens), demo/demo-system.ts (what runs),
+ * demo/demo-fleet.ts (the hosts and the fleet file).
  */
-async function main(): Promise<number> {
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseDemoOptions(argv, process.env);
+  if (!parsed.ok) {
+    process.stderr.write(parsed.error ? `demo: ${parsed.error}\n\n${DEMO_USAGE}` : DEMO_USAGE);
+    return parsed.error ? 2 : 0;
+  }
+  const options = parsed.options;
+  const timeline = new Timeline();
+  const supervisor = Supervisor.start((text) => timeline.say(text));
+  supervisor.exitCleanlyOnSignals();
   try {
-    findSshd();
+    timeline.plain("fleetwatch demo: the whole pipeline on this machine; every time is seconds since the start.\n");
+    const demo = await startDemoSystem(options, supervisor, timeline);
+    const story = await tellStory(demo, timeline);
+    if (options.screenshot) {
+      // Loaded only when asked for: it brings a browser driver.
+      const { screenshotDashboard } = await import("./demo/screenshot.js");
+      timeline.say(`Saved a picture of the dashboard: ${await screenshotDashboard(demo.dashboard, options.screenshot)}`);
+    }
+    if (options.keep) await keepRunning(demo, story, timeline);
+    timeline.chapter("The end");
+    timeline.say(`The robot received ${demo.standIn.received.length} messages in ${demo.standIn.attempts.length} requests.`);
+    return 0;
   } catch (error) {
-    if (error instanceof MissingToolError) {
-      console.error(`demo: ${error.message}`);
+    // Stopped on Ctrl-C: the story broke off because everything is being stopped.
+    if (supervisor.stoppingOn) return 1;
+    if (error instanceof MissingToolError || error instanceof StoryError) {
+      const [first, ...rest] = error.message.split("\n");
+      timeline.say(`demo: ${first}`);
+      if (rest.length > 0) timeline.detail(rest.join("\n"));
       return 1;
     }
     throw error;
-  }
-  console.log("Starting throwaway SSH hosts on loopback (real OpenSSH sshd)…");
-  const lab = await Lab.create();
-  let cleaned = false;
-  const cleanup = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    await lab.close();
-    await removeLabUser(lab.user);
-  };
-  process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
-  try {
-    const healthy = await lab.startHosts({ count: 6 });
-    const denied = await lab.startHosts({ behaviour: "deny-key" });
-    const impostor = await lab.impostorKey("ed25519");
-    const closed = await lab.closedHost();
-    const silent = await lab.startSilentHost();
-    const [web1, web2, web3, db1, cache1, legacy1] = healthy as [typeof healthy[0], ...typeof healthy];
-    const knownHosts = await lab.writeKnownHosts("known_hosts", [...healthy, ...denied], {
-      override: new Map([[legacy1!.address, [impostor]]]),
-    });
-    const hosts: FleetFileHost[] = [
-      { name: "web-1", host: web1 },
-      { name: "web-2", host: web2! },
-      { name: "web-3", host: web3! },
-      { name: "db-1", host: db1!, extra: "thresholds: { disk: { warning: 1, critical: 99 } }" },
-      { name: "cache-1", host: cache1!, extra: "processes: [sshd, nginx]" },
-      { name: "legacy-1", host: legacy1! },
-      { name: "app-1", host: denied[0]! },
-      { name: "old-1", host: closed },
-      { name: "stuck-1", host: silent },
-    ];
-    const fleet = writeFleetFile(lab, "fleet.yaml", knownHosts, hosts, [
-      "  connectTimeout: 2s",
-      "  handshakeTimeout: 3s",
-      "  commandTimeout: 10s",
-      "processes: [sshd]",
-      // The lab hosts are this machine: its own cpu and load are not what the demo shows.
-      "thresholds: { cpu: {}, load: {} }",
-    ]);
-    console.log(`
-  web-1..3   healthy
-  db-1       disk above its warning level (set to 1% for the demo)
-  cache-1    required process nginx is not running
-  legacy-1   host key changed since it was recorded in known_hosts
-  app-1      our key is not authorized
-  old-1      nothing listening on its port
-  stuck-1    accepts TCP, never sends an SSH banner
-
-Fleet file: ${fleet}
-${readFileSync(fleet, "utf8").replace(/^/gm, "  | ")}
-$ fleetwatch check -c fleet.yaml
-`);
-    const code = await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, [CLI, "check", "-c", fleet], { stdio: "inherit" });
-      child.on("exit", (c) => resolve(c ?? 3));
-    });
-    console.log(`\nfleetwatch check exited with ${code} (Nagios: 0 ok, 1 warning, 2 critical, 3 unknown).`);
-    return code === 2 ? 0 : 1;
   } finally {
-    await cleanup();
-    console.log("Stopped the demo hosts and removed their files.");
+    await supervisor.cleanup();
   }
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
     console.error(`demo failed: ${process.env.DEBUG ? (error.stack ?? error.message) : error.message}`);

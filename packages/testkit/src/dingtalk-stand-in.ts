@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 
 export interface ReceivedMessage {
@@ -45,9 +46,10 @@ export interface StandInOptions {
  * An HTTP server that answers like a DingTalk custom robot: HTTP 200 with `{errcode, errmsg}`;
  * 300001 for an unknown token; 310000 for a bad signature or a timestamp more than an hour
  * off; 130101 past 20 messages in a sliding minute (then blocked); 460101 past 20,000 bytes of
- * markdown (UTF-8). It records what it accepted and whom it would ring.
+ * markdown (UTF-8). It records what it accepted and whom it would ring, and emits each accepted
+ * message as `message` the moment it arrives.
  */
-export class DingtalkStandIn {
+export class DingtalkStandIn extends EventEmitter<{ message: [ReceivedMessage] }> {
   readonly received: ReceivedMessage[] = [];
   readonly attempts: Attempt[] = [];
   private server: Server | undefined;
@@ -60,7 +62,9 @@ export class DingtalkStandIn {
   private readonly slowTimers = new Set<NodeJS.Timeout>();
   port = 0;
 
-  constructor(private readonly options: StandInOptions) {}
+  constructor(private readonly options: StandInOptions) {
+    super();
+  }
 
   url(token: string): string {
     return `http://127.0.0.1:${this.port}/robot/send?access_token=${token}`;
@@ -180,7 +184,7 @@ export class DingtalkStandIn {
     recent.push(now);
     this.sent.set(token, recent);
     const atMobiles = payload.at?.atMobiles ?? [];
-    this.received.push({
+    const message: ReceivedMessage = {
       at: now,
       token,
       title: payload.markdown.title,
@@ -188,7 +192,9 @@ export class DingtalkStandIn {
       atMobiles,
       isAtAll: payload.at?.isAtAll ?? false,
       rung: atMobiles.filter((m) => text.includes(`@${m}`)),
-    });
+    };
+    this.received.push(message);
+    this.emit("message", message);
     return answer(200, { errcode: 0, errmsg: "ok" });
   }
 }

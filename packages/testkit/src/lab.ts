@@ -13,6 +13,7 @@ import { startSilentListener } from "./silent-listener.js";
 import type { KeyKind, KeyPair } from "./ssh-keys.js";
 import { generateKey, hashKnownHosts, knownHostsLine } from "./ssh-keys.js";
 import { MAX_ADDRESSES_PER_SSHD, SshdServer } from "./sshd-server.js";
+import type { Spawner } from "./spawner.js";
 
 export interface LabHost {
   address: string;
@@ -54,17 +55,18 @@ export class Lab {
     readonly user: LabUser,
     readonly clientKey: KeyPair,
     private readonly octet: number,
+    private readonly spawner: Spawner | undefined,
   ) {
     this.authorizedKeysFile = join(dir, "authorized_keys");
   }
 
-  static async create(options: { busybox?: boolean } = {}): Promise<Lab> {
+  static async create(options: { busybox?: boolean; spawner?: Spawner } = {}): Promise<Lab> {
     const user = await ensureLabUser();
     const dir = mkdtempSync(join(tmpdir(), "fleetwatch-lab-"));
     chmodSync(dir, 0o755);
     const clientKey = await generateKey(join(dir, "client_ed25519"), "ed25519");
     const octet = 20 + Math.floor(Math.random() * 200);
-    const lab = new Lab(dir, user, clientKey, octet);
+    const lab = new Lab(dir, user, clientKey, octet, options.spawner);
     lab.authorize(clientKey);
     lab.behaviourLines = writeBehaviourScripts(dir, options.busybox ?? false, lab.id);
     return lab;
@@ -124,6 +126,7 @@ export class Lab {
         authorizedKeysFile: this.authorizedKeysFile,
         behaviourLines: this.behaviourLines!,
         noReexec: spec.noReexec ?? false,
+        ...(this.spawner ? { spawner: this.spawner } : {}),
       });
       this.servers.push(server);
       await server.start();

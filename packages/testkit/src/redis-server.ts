@@ -1,15 +1,18 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
 import { findTool } from "./openssh-tools.js";
+import { plainSpawner, type Spawner } from "./spawner.js";
 
 export interface RedisHandle {
   /** redis://[:password@]127.0.0.1:port */
   url: string;
   port: number;
+  /** Its working directory, removed by stop(). */
+  dir: string;
   /** Kills Redis (SIGKILL, as a crash) and starts it again on the same port with the same data. */
   restart(): Promise<void>;
   /** Kills Redis (SIGKILL) and leaves it down; `restart()` brings it back. */
@@ -24,6 +27,8 @@ export interface RedisOptions {
   password?: string;
   /** Append-only file with `appendfsync always`, so a killed Redis loses nothing. @defaultValue false */
   persistent?: boolean;
+  /** How redis-server is started. @defaultValue plainSpawner */
+  spawner?: Spawner;
 }
 
 function ping(port: number): Promise<boolean> {
@@ -54,10 +59,14 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisHandl
   if (options.password) args.push("--requirepass", options.password);
   let child: ChildProcess | undefined;
   const launch = async () => {
-    child = spawn(findTool("redis-server", "redis-server"), args, { stdio: "ignore" });
+    const started = (options.spawner ?? plainSpawner)(findTool("redis-server", "redis-server"), args, { stdio: "ignore" });
+    child = started;
     const deadline = Date.now() + 10_000;
     while (!(await ping(port))) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`);
+      if (started.exitCode !== null || Date.now() > deadline) {
+        started.kill("SIGKILL");
+        throw new Error(`redis-server on port ${port} did not start`);
+      }
       await new Promise((r) => setTimeout(r, 25));
     }
   };
@@ -68,10 +77,16 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisHandl
     running.kill("SIGKILL");
     await exited(running);
   };
-  await launch();
+  try {
+    await launch();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url: `redis://${options.password ? `:${encodeURIComponent(options.password)}@` : ""}127.0.0.1:${port}`,
     port,
+    dir,
     kill,
     async restart() {
       await kill();

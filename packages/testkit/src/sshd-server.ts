@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import type { HostBehaviour } from "./host-behaviours.js";
 import { findSshd } from "./openssh-tools.js";
 import type { KeyPair } from "./ssh-keys.js";
+import { plainSpawner, type Spawner } from "./spawner.js";
 
 /** OpenSSH listens on at most 16 sockets per sshd (MAX_LISTEN_SOCKS). */
 export const MAX_ADDRESSES_PER_SSHD = 16;
@@ -23,6 +24,8 @@ export interface SshdOptions {
    * signals, so tests run sshd as shipped.
    */
   noReexec?: boolean;
+  /** @defaultValue plainSpawner */
+  spawner?: Spawner;
 }
 
 /** Resolves once the address answers with an SSH banner. */
@@ -109,7 +112,7 @@ export class SshdServer {
     }
     writeFileSync(this.configPath, this.config());
     const flags = this.options.noReexec ? ["-r"] : [];
-    const child = spawn(findSshd(), ["-D", ...flags, "-f", this.configPath, "-E", this.logPath], { stdio: "ignore" });
+    const child = (this.options.spawner ?? plainSpawner)(findSshd(), ["-D", ...flags, "-f", this.configPath, "-E", this.logPath], { stdio: "ignore" });
     this.child = child;
     const exited = new Promise<never>((_, reject) =>
       child.once("exit", (code) => reject(new Error(`sshd exited with ${code}; see ${this.logPath}`))),
