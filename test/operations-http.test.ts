@@ -141,6 +141,7 @@ describe("HTTP endpoints of the pipeline apps", () => {
       expect(exporters[0]).toMatch(/fleetwatch_queue_jobs\{queue="checks",state="completed"\} \d+/);
       expect(exporters[0]).toContain('fleetwatch_notification_lane_messages{robot="ops"}');
       expect(exporters[0]).toContain('fleetwatch_notifications_parked{robot="ops"} 0');
+      expect(exporters[0]).toContain('fleetwatch_robot_state{robot="ops",state="ok"} 1');
       expect(exporters[0]).toMatch(/fleetwatch_alerts\{status="firing",severity="critical"\} 1/);
       for (const text of texts) expect(text).not.toMatch(/[{,]host="|web-1|web-2/);
     }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { Gauge } from "prom-client";
 import { AlertStore } from "../pipeline/alert-store.js";
 import { KEYS } from "../pipeline/redis-keys.js";
+import { readRobotHealth } from "../pipeline/robot-lane.js";
 import { queueOptions } from "../pipeline/queue-options.js";
 import type { ExporterLease } from "./exporter-lease.js";
 import { useMetrics } from "./metrics-registry.js";
@@ -11,6 +12,7 @@ import { useMetrics } from "./metrics-registry.js";
 const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "completed", "failed"] as const;
 const ALERT_STATUSES = ["pending", "firing", "resolved"] as const;
 const ALERT_SEVERITIES = ["warning", "critical"] as const;
+const ROBOT_STATES = ["ok", "paused", "failing"] as const;
 
 export interface FleetGaugeSource {
   redis: Redis;
@@ -125,6 +127,28 @@ const parked = new Gauge({
   },
 });
 
+const robotState = new Gauge({
+  name: "fleetwatch_robot_state",
+  help: "1 for the state each robot's sender last found it in (ok, paused after 130101, failing: DingTalk refused for good); exported by one process",
+  labelNames: ["robot", "state"] as const,
+  registers: [],
+  async collect() {
+    this.reset();
+    const from = source;
+    if (!from || !(await leaseHeld(from))) return;
+    try {
+      const health = await withTimeout(readRobotHealth(from.redis), from.timeoutMs ?? 3_000);
+      for (const robot of from.robots()) {
+        const state = health[robot]?.state ?? "ok";
+        for (const s of ROBOT_STATES) this.set({ robot, state: s }, s === state ? 1 : 0);
+      }
+    } catch (error) {
+      this.reset();
+      from.log.warn({ err: (error as Error).message }, "metrics: could not read the robots' health");
+    }
+  },
+});
+
 /** One lease check per scrape, shared by the gauges. */
 let leaseCheck: { at: number; held: Promise<boolean> } | undefined;
 function leaseHeld(from: FleetGaugeSource): Promise<boolean> {
@@ -152,12 +176,12 @@ async function countAlerts(redis: Redis): Promise<Map<string, number>> {
 
 /**
  * Turns on the fleet-wide gauges (queue depth per queue and state, alerts by status, delivery
- * lanes and parked messages per robot) in this
+ * lanes, parked messages and state per robot) in this
  * process. Every app may call it; only the lease holder exports them at a given time.
  */
 export function exportFleetGauges(from: FleetGaugeSource): { stop(): Promise<void> } {
   source = from;
-  useMetrics(queueDepth, alerts, lanes, parked);
+  useMetrics(queueDepth, alerts, lanes, parked, robotState);
   return {
     async stop() {
       if (source === from) source = undefined;
