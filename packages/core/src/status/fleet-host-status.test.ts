@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Alert, HostAlerts } from "../alerting/alert-state.js";
 import { HOST_ALERTS_FORMAT } from "../alerting/alert-state.js";
 import type { Silence } from "../alerting/silence.js";
+import type { Outcome } from "../result/outcome.js";
 import type { FleetHostStatusInput } from "./fleet-host-status.js";
 import { fleetHostStatus } from "./fleet-host-status.js";
 import { fleetHostStateRank, FLEET_HOST_STATES } from "./fleet-host-state.js";
@@ -95,6 +96,16 @@ describe("fleetHostStatus: one state per host, on a fake clock", () => {
     expect(state(everything, [silence("web-*", "*", 0, now + MIN)])).toBe("silenced");
     // a firing stale alert outranks everything but a silence
     expect(state(hostAlerts(now, alert("stale", "firing", "warning"), alert("reachability", "firing")))).toBe("stale");
+  });
+
+  it("shows a host that answers and refuses (changed host key, refused key) as critical, one that does not answer as unreachable", () => {
+    const now = 10 * MIN;
+    const ssh = hostAlerts(now, alert("ssh", "firing"));
+    const of = (outcome: Outcome) => fleetHostStatus(at(now, { latest: { at: now, state: "critical", outcome }, alerts: ssh })).state;
+    expect(of("hostkey_mismatch")).toBe("critical");
+    expect(of("auth_failed")).toBe("critical");
+    expect(of("ssh_timeout")).toBe("unreachable");
+    expect(fleetHostStatus(at(now, { latest: { at: now, state: "critical", outcome: "unreachable" }, alerts: hostAlerts(now, alert("reachability", "firing")) })).state).toBe("unreachable");
   });
 
   it("shows a host in maintenance (a silence on every check) as silenced even when it is fine", () => {

@@ -2,13 +2,14 @@ import type { HostAlerts } from "../alerting/alert-state.js";
 import type { Silence } from "../alerting/silence.js";
 import { silences as isSilenced } from "../alerting/silence.js";
 import type { Severity } from "../evaluate/severity.js";
+import type { Outcome } from "../result/outcome.js";
 import type { FleetHostState } from "./fleet-host-state.js";
 
 /** What the host status is judged from. Times are epoch ms. */
 export interface FleetHostStatusInput {
   host: string;
   /** The latest result the worker stored, reduced to what matters here; undefined if none. */
-  latest?: { at: number; state: Severity };
+  latest?: { at: number; state: Severity; outcome?: Outcome };
   /** The notifier's alert state of the host; undefined before its first result was applied. */
   alerts?: HostAlerts;
   silences: readonly Silence[];
@@ -36,6 +37,13 @@ export interface FleetHostStatus {
 
 /** Checks about reaching the host: a firing one means the host is unreachable, not merely critical. */
 const REACH_CHECKS: ReadonlySet<string> = new Set(["reachability", "ssh"]);
+/**
+ * Outcomes of the `ssh` check that are a host answering and refusing (a key refused, a changed
+ * host key): critical, not unreachable, so an operator does not go looking at the network.
+ */
+const REFUSING_OUTCOMES: ReadonlySet<Outcome> = new Set(["auth_failed", "hostkey_unknown", "hostkey_mismatch"]);
+const reaching = (check: string, outcome: Outcome | undefined): boolean =>
+  REACH_CHECKS.has(check) && !(check === "ssh" && outcome !== undefined && REFUSING_OUTCOMES.has(outcome));
 
 interface Problem {
   state: Exclude<FleetHostState, "silenced" | "ok">;
@@ -51,7 +59,8 @@ const ORDER: readonly Problem["state"][] = ["stale", "unreachable", "critical", 
  * 1. **silenced**: the host has problems and a silence mutes every one of them, or a silence
  *    matches the host for every check (`*`: maintenance).
  * 2. **stale**: no result for `staleAfter` intervals (or the notifier's `stale` alert fires).
- * 3. **unreachable**: a firing reachability or ssh alert.
+ * 3. **unreachable**: a firing reachability or ssh alert, unless the latest result says the
+ *    host answered and refused (a key refused, a changed or unknown host key): then critical.
  * 4. **critical** / 5. **warning**: a firing alert of that severity.
  * 6. **unknown**: a firing alert whose check could not be judged, or a latest result of
  *    state unknown that no alert explains.
@@ -80,7 +89,7 @@ export function fleetHostStatus(input: FleetHostStatusInput): FleetHostStatus {
       continue;
     }
     const state: Problem["state"] =
-      alert.check === "stale" ? "stale" : REACH_CHECKS.has(alert.check) ? "unreachable" : alert.unknown ? "unknown" : alert.severity;
+      alert.check === "stale" ? "stale" : reaching(alert.check, latest?.outcome) ? "unreachable" : alert.unknown ? "unknown" : alert.severity;
     problems.push({ state, check: alert.check, reason: alert.message });
   }
   const explained = problems.length > 0;

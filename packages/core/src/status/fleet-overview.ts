@@ -53,7 +53,7 @@ export function judgeFleet(members: readonly FleetMember[], recent: ReadonlyMap<
     const hostAlerts = alerts.get(member.name);
     const status = fleetHostStatus({
       host: member.name,
-      ...(latest ? { latest: { at: latest.at, state: latest.state } } : {}),
+      ...(latest ? { latest: { at: latest.at, state: latest.state, outcome: latest.outcome } } : {}),
       ...(hostAlerts ? { alerts: hostAlerts } : {}),
       silences,
       now: options.now,

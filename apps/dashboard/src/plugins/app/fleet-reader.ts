@@ -129,7 +129,7 @@ export class FleetReader {
     const head = history[0];
     const status = fleetHostStatus({
       host: name,
-      ...(head ? { latest: { at: head.at, state: head.state } } : latest ? { latest: { at: latest.finishedAt, state: latest.state } } : {}),
+      ...(head ? { latest: { at: head.at, state: head.state, outcome: head.outcome } } : latest ? { latest: { at: latest.finishedAt, state: latest.state, outcome: latest.outcome } } : {}),
       ...(alerts ? { alerts } : {}),
       silences,
       now,
