@@ -150,7 +150,8 @@ describe("delivery, one lane per robot", () => {
     await waitFor("a second attempt", () => p.standIn.attempts.length >= 2, 20_000);
     n.reload(fleet()); // fixed in the config: reload retries what was parked
     await waitFor("db-1 and db-2 to reach the chat", () => ["db-1", "db-2"].every((h) => p.standIn.received.some((m) => m.text.includes(h))), 20_000);
-    expect((await readRobotHealth(p.redis)).ops?.state).toBe("ok");
+    // The sender records the robot's health after the delivery that proved it: wait for it.
+    await waitFor("the robot to be ok again", async () => (await readRobotHealth(p.redis)).ops?.state === "ok", 20_000);
     await n.feed("db-1", "ok");
     await n.feed("db-2", "ok");
     await waitFor("the RESOLVED", () => p.standIn.received.some((m) => m.title.startsWith("[RESOLVED]")), 20_000);
