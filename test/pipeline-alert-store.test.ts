@@ -7,6 +7,7 @@ import { acquireLease, AlertStore, KEYS, publishMembership, readLane, redisNow }
 import type { RedisHandle } from "@fleetwatch/testkit";
 import { startRedis, waitFor } from "@fleetwatch/testkit";
 import { Dispatcher } from "../apps/notifier/src/dispatcher.js";
+import { syntheticResult } from "./synthetic-results.js";
 import { resultProcessor } from "../apps/notifier/src/result-processor.js";
 
 let server: RedisHandle;
@@ -14,24 +15,8 @@ let redis: Redis;
 const quiet = { info() {}, debug() {}, warn() {}, error() {} } as unknown as Logger;
 
 const result = (host: string, slotStart: number, state: "ok" | "critical" = "ok"): ResultJob => ({
-  kind: "result",
+  ...syntheticResult(host, slotStart, state, { check: "cpu", intervalMs: 1_000 }),
   slot: 1,
-  slotStart,
-  intervalMs: 1_000,
-  for: 1,
-  result: {
-    version: 1,
-    host: { name: host, address: "127.0.0.1", port: 22 },
-    outcome: "ok",
-    state,
-    metrics: null,
-    checks: [{ name: "cpu", state, message: `cpu ${state}` }],
-    startedAt: slotStart,
-    finishedAt: slotStart,
-    durationMs: 1,
-    timings: { connectMs: 0, handshakeMs: 0, commandMs: 0 },
-    retried: false,
-  },
 });
 const asJob = (data: ResultJob) => ({ data }) as Job;
 

@@ -2,7 +2,6 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Job } from "bullmq";
 import { Queue } from "bullmq";
-import type { Logger } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { LoadedFleet, ResultJob, RobotSettings } from "@fleetwatch/core";
 import { acquireLease, AlertStore, KEYS, publishMembership, QUEUES, queueOptions, readLane, readParked, readRobotHealth, redisNow, resolveNotifySettings } from "@fleetwatch/core";
@@ -13,31 +12,13 @@ import { resultProcessor } from "../apps/notifier/src/result-processor.js";
 import { RobotSender } from "../apps/notifier/src/robot-sender.js";
 import { runCli } from "./cli-process.js";
 import { Pipeline, SECRET, TOKEN } from "./pipeline-harness.js";
+import { quietLog, syntheticResult } from "./synthetic-results.js";
 
 const p = new Pipeline();
-const quiet = (process.env.FW_TEST_LOG ? { info: (o: unknown, m: string) => console.log("I", m, JSON.stringify(o)), debug() {}, warn: (o: unknown, m: string) => console.log("W", m, JSON.stringify(o)), error: (o: unknown, m: string) => console.log("E", m, JSON.stringify(o)), fatal() {} } : { info() {}, debug() {}, warn() {}, error() {}, fatal() {} }) as unknown as Logger;
+const quiet = quietLog;
 const running: { stop(): Promise<void> | void }[] = [];
 
-const result = (host: string, slotStart: number, state: "ok" | "critical"): ResultJob => ({
-  kind: "result",
-  slot: 0,
-  slotStart,
-  intervalMs: 60_000,
-  for: 1,
-  result: {
-    version: 1,
-    host: { name: host, address: "127.0.0.1", port: 22 },
-    outcome: "ok",
-    state,
-    metrics: null,
-    checks: [{ name: "process:app", state, message: `app ${state}` }],
-    startedAt: slotStart,
-    finishedAt: slotStart,
-    durationMs: 1,
-    timings: { connectMs: 0, handshakeMs: 0, commandMs: 0 },
-    retried: false,
-  },
-});
+const result = (host: string, slotStart: number, state: "ok" | "critical") => syntheticResult(host, slotStart, state);
 
 const fleet = (webhookVar = "FW_DELIVERY_WEBHOOK") =>
   ({

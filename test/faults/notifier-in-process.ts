@@ -1,18 +1,14 @@
 import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
-import type { LoadedFleet, ResultJob, RobotSettings } from "@fleetwatch/core";
+import type { LoadedFleet, RobotSettings } from "@fleetwatch/core";
 import { AlertStore, redisNow, resolveNotifySettings } from "@fleetwatch/core";
 import type { SenderOptions } from "../../apps/notifier/src/robot-sender.js";
 import { Dispatcher } from "../../apps/notifier/src/dispatcher.js";
 import { resultProcessor } from "../../apps/notifier/src/result-processor.js";
 import { RobotSender } from "../../apps/notifier/src/robot-sender.js";
+import { quietLog, syntheticResult } from "../synthetic-results.js";
 
-const say = (level: string) => (o: unknown, m: string) => console.log(level, m, JSON.stringify(o));
-/** Silent unless FW_TEST_LOG is set. */
-export const quietLog = (process.env.FW_TEST_LOG
-  ? { info: say("I"), debug() {}, warn: say("W"), error: say("E"), fatal: say("F") }
-  : { info() {}, debug() {}, warn() {}, error() {}, fatal() {} }) as unknown as Logger;
+export { quietLog };
 
 /** A fleet with one robot "ops" whose webhook and secret come from these environment variables. */
 export const robotFleet = (webhookVar: string, secretVar: string, timers: { groupWait?: number; groupInterval?: number } = {}) =>
@@ -31,27 +27,8 @@ export const robotFleet = (webhookVar: string, secretVar: string, timers: { grou
     },
   }) as unknown as LoadedFleet;
 
-/** A result of the current payload version for one host with one process check. */
-export const processResult = (host: string, slotStart: number, state: "ok" | "critical"): Extract<ResultJob, { kind: "result" }> => ({
-  kind: "result",
-  slot: 0,
-  slotStart,
-  intervalMs: 60_000,
-  for: 1,
-  result: {
-    version: 1,
-    host: { name: host, address: "127.0.0.1", port: 22 },
-    outcome: "ok",
-    state,
-    metrics: null,
-    checks: [{ name: "process:app", state, message: `app ${state}` }],
-    startedAt: slotStart,
-    finishedAt: slotStart,
-    durationMs: 1,
-    timings: { connectMs: 0, handshakeMs: 0, commandMs: 0 },
-    retried: false,
-  },
-});
+/** A result for one host with one process check (see ../synthetic-results.ts). */
+export const processResult = (host: string, slotStart: number, state: "ok" | "critical") => syntheticResult(host, slotStart, state);
 
 export interface InProcessNotifier {
   store: AlertStore;

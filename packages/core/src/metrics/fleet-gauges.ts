@@ -39,112 +39,100 @@ const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> => {
   ]).finally(() => clearTimeout(timer));
 };
 
-const queueDepth = new Gauge({
+/**
+ * A gauge of the whole deployment: only the lease holder exports it; it reads Redis within
+ * the scrape's time limit, and on failure exports nothing and says what it could not read.
+ */
+function fleetGauge<L extends string>(spec: { name: string; help: string; labelNames: readonly L[]; what: string; read: (from: FleetGaugeSource, set: (labels: Record<L, string>, value: number) => void) => Promise<void> }): Gauge<L> {
+  return new Gauge<L>({
+    name: spec.name,
+    help: spec.help,
+    labelNames: spec.labelNames,
+    registers: [],
+    async collect() {
+      this.reset();
+      const from = source;
+      if (!from || !(await leaseHeld(from))) return;
+      const values: [Record<L, string>, number][] = [];
+      try {
+        await withTimeout(spec.read(from, (labels, value) => values.push([labels, value])), from.timeoutMs ?? 3_000);
+        for (const [labels, value] of values) this.set(labels as Partial<Record<L, string | number>>, value);
+      } catch (error) {
+        this.reset();
+        from.log.warn({ err: (error as Error).message }, `metrics: could not read ${spec.what}`);
+      }
+    },
+  });
+}
+
+const queueDepth = fleetGauge({
   name: "fleetwatch_queue_jobs",
   help: "Jobs per queue and state; exported by one process of the whole deployment (the holder of a lease in Redis)",
   labelNames: ["queue", "state"] as const,
-  registers: [],
-  async collect() {
-    this.reset();
-    const from = source;
-    if (!from || !(await leaseHeld(from))) return;
-    try {
-      await withTimeout(
-        Promise.all(
-          from.queueNames().map(async (name) => {
-            let queue = queues.get(name);
-            if (!queue) {
-              queue = new Queue(name, queueOptions(name, from.redis));
-              queues.set(name, queue);
-            }
-            const counts = await queue.getJobCounts(...JOB_STATES);
-            for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
-          }),
-        ),
-        from.timeoutMs ?? 3_000,
-      );
-    } catch (error) {
-      this.reset();
-      from.log.warn({ err: (error as Error).message }, "metrics: could not read queue depths");
-    }
+  what: "queue depths",
+  async read(from, set) {
+    await Promise.all(
+      from.queueNames().map(async (name) => {
+        let queue = queues.get(name);
+        if (!queue) {
+          queue = new Queue(name, queueOptions(name, from.redis));
+          queues.set(name, queue);
+        }
+        const counts = await queue.getJobCounts(...JOB_STATES);
+        for (const state of JOB_STATES) set({ queue: name, state }, counts[state] ?? 0);
+      }),
+    );
   },
 });
 
-const alerts = new Gauge({
+const alerts = fleetGauge({
   name: "fleetwatch_alerts",
   help: "Alerts by status and severity over the whole fleet; exported by the same one process as fleetwatch_queue_jobs",
   labelNames: ["status", "severity"] as const,
-  registers: [],
-  async collect() {
-    this.reset();
-    const from = source;
-    if (!from || !(await leaseHeld(from))) return;
-    try {
-      const counts = await withTimeout(countAlerts(from.redis), from.timeoutMs ?? 3_000);
-      for (const status of ALERT_STATUSES) for (const severity of ALERT_SEVERITIES) this.set({ status, severity }, counts.get(`${status}/${severity}`) ?? 0);
-    } catch (error) {
-      this.reset();
-      from.log.warn({ err: (error as Error).message }, "metrics: could not count alerts");
-    }
+  what: "the alerts",
+  async read(from, set) {
+    const counts = await countAlerts(from.redis);
+    for (const status of ALERT_STATUSES) for (const severity of ALERT_SEVERITIES) set({ status, severity }, counts.get(`${status}/${severity}`) ?? 0);
   },
 });
 
-const lanes = new Gauge({
-  name: "fleetwatch_notification_lane_messages",
-  help: "Messages waiting in each robot's delivery lane; exported by the same one process as fleetwatch_queue_jobs",
-  labelNames: ["robot"] as const,
-  registers: [],
-  async collect() {
-    this.reset();
-    const from = source;
-    if (!from || !(await leaseHeld(from))) return;
-    try {
-      const lengths = await withTimeout(Promise.all(from.robots().map(async (robot) => [robot, await from.redis.llen(KEYS.lane(robot))] as const)), from.timeoutMs ?? 3_000);
-      for (const [robot, length] of lengths) this.set({ robot }, length);
-    } catch (error) {
-      this.reset();
-      from.log.warn({ err: (error as Error).message }, "metrics: could not read the delivery lanes");
-    }
-  },
-});
+/** A gauge of one Redis list's length per robot. */
+const robotListLength = (name: string, help: string, what: string, key: (robot: string) => string) =>
+  fleetGauge({
+    name,
+    help,
+    labelNames: ["robot"] as const,
+    what,
+    async read(from, set) {
+      const lengths = await Promise.all(from.robots().map(async (robot) => [robot, await from.redis.llen(key(robot))] as const));
+      for (const [robot, length] of lengths) set({ robot }, length);
+    },
+  });
 
-const parked = new Gauge({
-  name: "fleetwatch_notifications_parked",
-  help: "Messages parked per robot (DingTalk refused them for good; retried every 15 minutes and on reload); exported by one process",
-  labelNames: ["robot"] as const,
-  registers: [],
-  async collect() {
-    this.reset();
-    const from = source;
-    if (!from || !(await leaseHeld(from))) return;
-    try {
-      const lengths = await withTimeout(Promise.all(from.robots().map(async (robot) => [robot, await from.redis.llen(KEYS.parked(robot))] as const)), from.timeoutMs ?? 3_000);
-      for (const [robot, length] of lengths) this.set({ robot }, length);
-    } catch (error) {
-      this.reset();
-      from.log.warn({ err: (error as Error).message }, "metrics: could not read the parked messages");
-    }
-  },
-});
+const lanes = robotListLength(
+  "fleetwatch_notification_lane_messages",
+  "Messages waiting in each robot's delivery lane; exported by the same one process as fleetwatch_queue_jobs",
+  "the delivery lanes",
+  KEYS.lane,
+);
 
-const robotState = new Gauge({
+const parked = robotListLength(
+  "fleetwatch_notifications_parked",
+  "Messages parked per robot (DingTalk refused them for good; retried every 15 minutes and on reload); exported by one process",
+  "the parked messages",
+  KEYS.parked,
+);
+
+const robotState = fleetGauge({
   name: "fleetwatch_robot_state",
   help: "1 for the state each robot's sender last found it in (ok, paused after 130101, failing: DingTalk refused for good); exported by one process",
   labelNames: ["robot", "state"] as const,
-  registers: [],
-  async collect() {
-    this.reset();
-    const from = source;
-    if (!from || !(await leaseHeld(from))) return;
-    try {
-      const health = await withTimeout(readRobotHealth(from.redis), from.timeoutMs ?? 3_000);
-      for (const robot of from.robots()) {
-        const state = health[robot]?.state ?? "ok";
-        for (const s of ROBOT_STATES) this.set({ robot, state: s }, s === state ? 1 : 0);
-      }
-    } catch (error) {
-      this.reset();
-      from.log.warn({ err: (error as Error).message }, "metrics: could not read the robots' health");
+  what: "the robots' health",
+  async read(from, set) {
+    const health = await readRobotHealth(from.redis);
+    for (const robot of from.robots()) {
+      const current = health[robot]?.state ?? "ok";
+      for (const state of ROBOT_STATES) set({ robot, state }, state === current ? 1 : 0);
     }
   },
 });
