@@ -6,6 +6,10 @@
  * `<` `>` HTML (`<font>`) and quotes. Parentheses, `#`, `+`, `!` and `|` are left alone: in
  * the middle of a line they are not markup (DingTalk has no tables). `@` becomes a full-width
  * `＠`, as DingTalk rings a mobile when `@mobile` is in the text.
+ *
+ * Paths and names stay copyable where no markup can start: an underscore inside a word
+ * (`authorized_keys`, `known_hosts`) is not emphasis, and a single tilde (`~user`) is not a
+ * strike (that takes `~~`); those are kept as typed.
  */
 const LOOK_ALIKE: Record<string, string> = {
   "*": "∗",
@@ -19,6 +23,16 @@ const LOOK_ALIKE: Record<string, string> = {
   "@": "＠",
 };
 
+const WORD = /[\p{L}\p{N}]/u;
+
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[*_`[\]~<>@]/g, (c) => LOOK_ALIKE[c]!).replace(/[\r\n]+/g, " ");
+  return text
+    .replace(/[*_`[\]~<>@]/g, (c, at: number, all: string) => {
+      const before = all[at - 1] ?? "";
+      const after = all[at + 1] ?? "";
+      if (c === "_" && WORD.test(before) && WORD.test(after)) return c;
+      if (c === "~" && before !== "~" && after !== "~") return c;
+      return LOOK_ALIKE[c]!;
+    })
+    .replace(/[\r\n]+/g, " ");
 }

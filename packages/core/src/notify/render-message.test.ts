@@ -74,6 +74,13 @@ describe("renderMessage", () => {
     expect(out.parts[0]).not.toContain("\\");
   });
 
+  it("keeps paths copyable where no markup can start: underscores inside words, a single tilde", () => {
+    const out = renderMessage(planned([alert("web_1", "ssh", "critical", "is the key in ~monitor/.ssh/authorized_keys? _x_ ~~y~~")]), robot, settings("en"), NOW);
+    expect(out.parts[0]).toContain("web_1");
+    expect(out.parts[0]).toContain("~monitor/.ssh/authorized_keys?");
+    expect(out.parts[0]).toContain("＿x＿ ∼∼y∼∼");
+  });
+
   it("splits under 20,000 UTF-8 bytes and names every host in a storm while the names fit in 3 messages", () => {
     const hosts = Array.from({ length: 600 }, (_, i) => alert(`节点-${String(i).padStart(4, "0")}-${"很长的名字".repeat(4)}`, "reachability", "critical", "连接被拒绝"));
     const out = renderMessage(planned(hosts), robot, settings("zh-CN"), NOW);
