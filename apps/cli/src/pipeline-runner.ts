@@ -47,17 +47,8 @@ process.on("SIGINT", onStopSignal);
 process.on("SIGTERM", onStopSignal);
 process.on("SIGHUP", () => forward("SIGHUP"));
 
-const { isAppInfoRequest, parseAppArgs } = await import("@fleetwatch/core");
-const args = parseAppArgs(RUNNER, process.argv.slice(2));
-if (!args.ok) {
-  process.stderr.write(`${args.error}\n`);
-  process.exit(2);
-}
-if (isAppInfoRequest(args.value)) {
-  process.stdout.write(args.value.print);
-  process.exit(0);
-}
-const config = args.value.config;
+const { appArgsOrExit } = await import("@fleetwatch/core");
+const config = appArgsOrExit(RUNNER, process.argv.slice(2)).config;
 
 /** HTTP_PORT `off` or `0` applies to all three; a fixed port cannot, so each keeps its own default. */
 const childEnv: NodeJS.ProcessEnv = { ...process.env };

@@ -45,3 +45,20 @@ export function parseAppArgs(app: string, argv: string[], env: NodeJS.ProcessEnv
 
 /** Narrows a parsed command line to "run the app". */
 export const isAppInfoRequest = (args: AppArgs | AppInfoRequest): args is AppInfoRequest => "print" in args;
+
+/**
+ * What a process does with its arguments before anything else: `--help` / `--version`
+ * print and exit 0; a mistake is said in one line and exits 2; otherwise the arguments.
+ */
+export function appArgsOrExit(app: string, argv: string[]): AppArgs {
+  const args = parseAppArgs(app, argv);
+  if (!args.ok) {
+    process.stderr.write(`${args.error}\n`);
+    process.exit(2);
+  }
+  if (isAppInfoRequest(args.value)) {
+    process.stdout.write(args.value.print);
+    process.exit(0);
+  }
+  return args.value;
+}

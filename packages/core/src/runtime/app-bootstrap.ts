@@ -8,7 +8,7 @@ import { createLogger } from "../log/logger.js";
 import { registerSecret } from "../log/secret-scrubber.js";
 import { createRedis } from "../pipeline/redis-connection.js";
 import { isRedisConnectionError, RedisOutageReporter } from "../pipeline/redis-outage-reporter.js";
-import { isAppInfoRequest, parseAppArgs } from "./app-args.js";
+import { appArgsOrExit } from "./app-args.js";
 import type { AppHttp } from "./app-http.js";
 import { serveAppHttp } from "./app-http.js";
 import { ConfigHolder } from "./config-holder.js";
@@ -43,21 +43,13 @@ export interface AppContext {
  */
 export function bootstrapApp(name: HttpAppName, argv: string[] = process.argv.slice(2)): AppContext {
   holdStopSignals();
-  const args = parseAppArgs(name, argv);
-  if (!args.ok) {
-    process.stderr.write(`${args.error}\n`);
-    process.exit(2);
-  }
-  if (isAppInfoRequest(args.value)) {
-    process.stdout.write(args.value.print);
-    process.exit(0);
-  }
+  const args = appArgsOrExit(name, argv);
   const http = httpSettingsFromEnv(name);
   if (!http.ok) {
     process.stderr.write(`${name}: ${http.error}\n`);
     process.exit(2);
   }
-  const { redis: target, config } = args.value;
+  const { redis: target, config } = args;
   registerSecret(target.password);
   registerSecret(http.value?.credentials?.password);
   const log = createLogger(name);
