@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { CheckJob } from "@fleetwatch/core";
-import { hostOffset, queueOptions, QUEUES } from "@fleetwatch/core";
+import { CHECK_SHARD_COUNT, checkQueueName, checkShards, hostOffset, queueOptions } from "@fleetwatch/core";
 import { startRedis } from "@fleetwatch/testkit";
 import { benchArgs, machine } from "./bench-args.js";
 import { redisInfo, sleep, startApp, stopApp } from "./bench-processes.js";
@@ -42,7 +42,7 @@ async function runSize(hosts: number, intervalMs: number, measureIntervals: numb
   const redis = new Redis(redisHandle.url, { maxRetriesPerRequest: null });
   const connection = new Redis(redisHandle.url, { maxRetriesPerRequest: null });
   let scheduler: ChildProcess | undefined;
-  let worker: Worker | undefined;
+  let workers: Worker[] = [];
   try {
     const names = Array.from({ length: hosts }, (_, i) => `h${String(i).padStart(6, "0")}`);
     const config = join(dir, "fleet.yaml");
@@ -59,13 +59,16 @@ async function runSize(hosts: number, intervalMs: number, measureIntervals: numb
     );
     const base = await redisInfo(redis);
     const seen: { slotStart: number; createdAt: number }[] = [];
-    // Workers that complete every job at once: only the scheduler's pace is measured.
-    worker = new Worker<CheckJob>(
-      QUEUES.checks,
-      async (job) => {
-        seen.push({ slotStart: job.data.slotStart, createdAt: job.timestamp });
-      },
-      { ...queueOptions(QUEUES.checks, connection), concurrency: 1_000 },
+    // Workers that complete every job at once, one per check shard: only the scheduler's pace is measured.
+    workers = checkShards().map(
+      (shard) =>
+        new Worker<CheckJob>(
+          checkQueueName(shard),
+          async (job) => {
+            seen.push({ slotStart: job.data.slotStart, createdAt: job.timestamp });
+          },
+          { ...queueOptions(checkQueueName(shard), connection), concurrency: Math.ceil(1_000 / CHECK_SHARD_COUNT) },
+        ),
     );
     scheduler = startApp("scheduler", config, { REDIS_URL: redisHandle.url, HTTP_PORT: "off", LOG_LEVEL: "warn" }, join(dir, "scheduler.log"));
     const start = Date.now();
@@ -98,7 +101,7 @@ async function runSize(hosts: number, intervalMs: number, measureIntervals: numb
     };
   } finally {
     if (scheduler) await stopApp(scheduler);
-    await worker?.close();
+    await Promise.all(workers.map((w) => w.close()));
     connection.disconnect();
     redis.disconnect();
     await redisHandle.stop();

@@ -2,18 +2,19 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Queue } from "bullmq";
-import type { CheckJob, ResultJob } from "@fleetwatch/core";
-import { bootstrapApp, closeRedis, observeSchedulerTick, onShutdown, queueOptions, QUEUES, recordFleetSize, startTickLoop } from "@fleetwatch/core";
+import type { ResultJob } from "@fleetwatch/core";
+import { bootstrapApp, CheckQueues, closeRedis, observeSchedulerTick, onShutdown, queueOptions, QUEUES, recordFleetSize, startTickLoop } from "@fleetwatch/core";
 import { Scheduler } from "./scheduler.js";
 
 const app = bootstrapApp("fleetwatch-scheduler");
 const { log, holder, connect } = app;
 const redis = connect();
-const checks = new Queue<CheckJob>(QUEUES.checks, queueOptions(QUEUES.checks, redis));
+// One queue per check shard: a host's checks go to the shard its name hashes to.
+const checks = new CheckQueues(redis);
 const results = new Queue<ResultJob>(QUEUES.results, queueOptions(QUEUES.results, redis));
-checks.on("error", app.onQueueError("checks queue"));
+for (const queue of checks.all()) queue.on("error", app.onQueueError("checks queue"));
 results.on("error", app.onQueueError("results queue"));
-const scheduler = new Scheduler(redis, checks, results, holder.current, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, log);
+const scheduler = new Scheduler(redis, (host) => checks.of(host), results, holder.current, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, log);
 recordFleetSize(holder.current.hosts.length);
 
 holder.onChange((next) => {

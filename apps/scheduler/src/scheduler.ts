@@ -49,7 +49,8 @@ export class Scheduler {
 
   constructor(
     private readonly redis: Redis,
-    private readonly checks: Queue<CheckJob>,
+    /** The check queue of a host (its shard's). */
+    private readonly checks: (host: string) => Queue<CheckJob>,
     private readonly results: Queue<ResultJob>,
     fleet: LoadedFleet,
     private readonly id: string,
@@ -175,7 +176,7 @@ export class Scheduler {
   private async schedule(lease: Lease, host: ResolvedHost, slot: { index: number; start: number }): Promise<boolean> {
     const previous = await lastClaimedJob(this.redis, host.name);
     if (previous) {
-      const state = await this.checks.getJobState(previous);
+      const state = await this.checks(host.name).getJobState(previous);
       if (BUSY_STATES.has(state)) {
         this.log.debug({ host: host.name, previous, state }, "previous check still queued or running: not piling on");
         return true;
@@ -191,7 +192,7 @@ export class Scheduler {
     if (claim === "taken") return true;
     const data: CheckJob = { host, slot: slot.index, slotStart: slot.start, configVersion: this.fleet.version, generation: this.generation };
     const keep = keepJobsFor(host.intervalMs);
-    await this.checks.add("check", data, { jobId, removeOnComplete: keep, removeOnFail: keep, attempts: 1 });
+    await this.checks(host.name).add("check", data, { jobId, removeOnComplete: keep, removeOnFail: keep, attempts: 1 });
     this.log.debug({ host: host.name, slotStart: slot.start, jobId }, "check enqueued");
     return true;
   }

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { Job } from "bullmq";
-import { Queue, Worker } from "bullmq";
+import { Queue } from "bullmq";
 import type { ResultJob } from "@fleetwatch/core";
-import { bootstrapApp, closeRedis, observeChecks, onShutdown, QUEUES, queueOptions, SshConnectionPool, sshFilesReadiness } from "@fleetwatch/core";
+import { bootstrapApp, closeRedis, observeChecks, onShutdown, QUEUES, queueOptions, ShardLeases, SshConnectionPool, sshFilesReadiness, startTickLoop } from "@fleetwatch/core";
 import { checkProcessor } from "./check-processor.js";
+import { ShardConsumers } from "./shard-consumers.js";
 import { workerSettings } from "./worker-settings.js";
 
 const app = bootstrapApp("fleetwatch-worker");
@@ -14,21 +17,14 @@ const results = new Queue<ResultJob>(QUEUES.results, queueOptions(QUEUES.results
 const settings = workerSettings(holder.current);
 const pool = new SshConnectionPool({ maxConnections: settings.maxConnections });
 const checks = observeChecks(checkProcessor(redis, results, log, pool));
-const worker = new Worker(QUEUES.checks, checks.processor, {
-  ...queueOptions(QUEUES.checks, workerRedis),
-  concurrency: settings.concurrency,
-  lockDuration: settings.lockDurationMs,
-  stalledInterval: settings.stalledIntervalMs,
-  maxStalledCount: 2,
-});
-worker.on("failed", (job, error) => log.warn({ jobId: job?.id, reason: error.message }, "check job failed"));
-worker.on("error", app.onQueueError("worker"));
+// Each host's checks come to the worker leasing its shard, the one that keeps its connection.
+const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+const leases = new ShardLeases(redis, workerId, settings.shardLeaseMs);
+const consumers = new ShardConsumers(workerRedis, leases, checks.processor, settings, log, app.onQueueError("worker"));
 results.on("error", app.onQueueError("results queue"));
 
-holder.onChange((next) => {
-  const updated = workerSettings(next);
-  worker.concurrency = updated.concurrency;
-});
+holder.onChange((next) => consumers.setOptions(workerSettings(next)));
+const renewing = startTickLoop(log, "shard lease renewal", () => consumers.renew(), () => settings.shardRenewMs);
 const http = await app.serveHttp(redis, [sshFilesReadiness(holder)]);
 
 /** Names and the longest deadline of the checks running now, for the shutdown line. */
@@ -47,7 +43,9 @@ onShutdown(log, async () => {
   http.markStopping();
   if (app.abandonIfRedisDown()) return;
   const running = [...checks.items];
-  const closing = worker.close();
+  await renewing.stop();
+  // Stop taking checks; once those in flight are done, hand every shard back at once.
+  const closing = consumers.close();
   if (running.length > 0) {
     const { hosts, deadlineMs } = describeInFlight(running);
     log.info(
@@ -62,4 +60,4 @@ onShutdown(log, async () => {
   await http.close();
   await closeRedis([redis, workerRedis]);
 });
-log.info(settings, "worker started");
+log.info({ ...settings, worker: workerId }, "worker started");

@@ -56,7 +56,7 @@ export interface InFlight<T> {
 /**
  * Wraps a check job processor (anything returning `{ outcome }`) so each run is counted by
  * outcome and timed, and the jobs in flight are known. Worker wiring:
- * `new Worker(QUEUES.checks, observeChecks(checkProcessor(...)).processor, …)`.
+ * `new Worker(checkQueueName(shard), observeChecks(checkProcessor(...)).processor, …)`, one per leased shard.
  */
 export function observeChecks<J, R extends { outcome: string }>(processor: (job: J) => Promise<R>): { processor: (job: J) => Promise<R> } & InFlight<J> {
   const items = new Set<J>();

@@ -3,12 +3,13 @@
  * the queues spread over nodes while each queue's keys stay in one slot, as BullMQ needs.
  */
 export const QUEUES = {
-  checks: "checks",
   results: "results",
 } as const;
+
+// The check queue is sharded: `checkQueueName(shard)` / `checkQueueOf(host)` in check-shards.ts.
 
 /** One delivery queue per DingTalk robot: its rate limit is then the robot's own. */
 export const notificationQueueName = (robot: string): string => `notify-${robot}`;
 
-/** `fleetwatch:{checks}`: the BullMQ prefix that puts a queue under its own hash tag. */
+/** `fleetwatch:{checks-07}`: the BullMQ prefix that puts a queue under its own hash tag. */
 export const queuePrefix = (queue: string): string => `fleetwatch:{${queue}}`;

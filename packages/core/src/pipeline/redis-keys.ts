@@ -2,9 +2,16 @@ import { encodeId } from "./encode-id.js";
 
 /**
  * Redis keys outside BullMQ. Keys a Lua script touches together share one hash tag:
- * `{sched}` for the scheduler's slot claims, `{alerts}` for the notifier's state.
+ * `{sched}` for the scheduler's slot claims, `{alerts}` for the notifier's state, `{shards}`
+ * for the workers' shard leases.
  */
 export const KEYS = {
+  /** sorted set worker id → when its registration lapses (Redis clock, ms): the live workers. */
+  shardWorkers: "fleetwatch:{shards}:workers",
+  /** A check shard's lease (`id|token`, with a TTL): the one worker that consumes its queue. */
+  shardLease: (shard: number) => `fleetwatch:{shards}:lease:${String(shard).padStart(2, "0")}`,
+  /** Counter: every new shard lease gets a higher token (the fence its renewals compare). */
+  shardLeaseToken: "fleetwatch:{shards}:token",
   /** hash host → `slotStart|jobId` of the last check enqueued. */
   lastSlot: "fleetwatch:{sched}:last-slot",
   /** The leading scheduler's lease: `id|token`, with a TTL. */

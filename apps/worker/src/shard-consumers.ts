@@ -1,0 +1,122 @@
+import type { Job } from "bullmq";
+import { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { ShardLeases } from "@fleetwatch/core";
+import { checkQueueName, queueOptions } from "@fleetwatch/core";
+
+export interface ShardConsumerOptions {
+  /** Checks this process runs at once, over all its shards. */
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+}
+
+/**
+ * One BullMQ Worker per check shard this process leases, started and closed as its leases
+ * change. Concurrency is shared out: each shard's Worker runs ⌈concurrency / shards held⌉ at
+ * once (shards carry about the same number of hosts). All Workers share one main Redis
+ * connection (`connection`); BullMQ gives each a blocking connection of its own.
+ */
+export class ShardConsumers {
+  private readonly workers = new Map<number, Worker>();
+  /** Shards whose Worker is closing (in-flight checks finishing), then released. */
+  private readonly closing = new Map<number, Promise<void>>();
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly leases: ShardLeases,
+    private readonly processor: (job: Job) => Promise<unknown>,
+    private options: ShardConsumerOptions,
+    private readonly log: Logger,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  /** Shards consumed now (their Worker open and not closing). */
+  consuming(): number[] {
+    return [...this.workers.keys()].sort((a, b) => a - b);
+  }
+
+  /** One renewal round: open the shards given to this worker, close the ones given away or lost. */
+  async renew(): Promise<void> {
+    let round;
+    try {
+      round = await this.leases.round();
+    } catch (error) {
+      // Cut off from Redis: once the leases may have lapsed, another worker may take the shards.
+      if (Date.now() >= this.leases.validUntil && this.workers.size > 0) {
+        this.log.warn({ shards: this.consuming() }, "shard leases not renewed in time: stopped taking checks until Redis answers");
+        for (const shard of this.consuming()) void this.stop(shard, false);
+      }
+      throw error;
+    }
+    for (const shard of round.lost) {
+      this.log.warn({ shard }, "shard lease lost (not renewed in time, another worker has it): stopped taking its checks");
+      void this.stop(shard, false);
+    }
+    for (const shard of round.giveUp) {
+      if (this.workers.has(shard)) this.log.info({ shard, workers: round.workers }, "shard given to another worker: finishing its checks in flight, then releasing it");
+      void this.stop(shard, true);
+    }
+    const opened = round.consume.filter((shard) => !this.workers.has(shard) && !this.closing.has(shard));
+    for (const shard of opened) this.open(shard);
+    this.share();
+    if (opened.length > 0 || round.lost.length > 0 || round.giveUp.length > 0) {
+      this.log.info({ shards: this.consuming(), opened, workers: round.workers, worker: this.leases.id }, `consuming ${this.workers.size} check shard(s)`);
+    }
+  }
+
+  /** Concurrency changed (config reload). */
+  setOptions(options: ShardConsumerOptions): void {
+    this.options = options;
+    this.share();
+  }
+
+  /** Shutdown: stop taking checks, let those in flight finish, release every lease, unregister. */
+  async close(): Promise<void> {
+    await Promise.all([...this.consuming().map((shard) => this.stop(shard, false)), ...this.closing.values()]);
+    await this.leases.leave();
+  }
+
+  private open(shard: number): void {
+    const name = checkQueueName(shard);
+    const worker = new Worker(name, this.processor, {
+      ...queueOptions(name, this.connection),
+      concurrency: this.perShard(this.workers.size + 1),
+      lockDuration: this.options.lockDurationMs,
+      stalledInterval: this.options.stalledIntervalMs,
+      maxStalledCount: 2,
+    });
+    worker.on("failed", (job, error) => this.log.warn({ jobId: job?.id, shard, reason: error.message }, "check job failed"));
+    worker.on("error", this.onError);
+    this.workers.set(shard, worker);
+  }
+
+  /** Closes a shard's Worker (waiting for its checks in flight); with `release`, then hands its lease back. */
+  private stop(shard: number, release: boolean): Promise<void> {
+    const pending = this.closing.get(shard);
+    if (pending) return pending;
+    const worker = this.workers.get(shard);
+    this.workers.delete(shard);
+    const done = (async () => {
+      try {
+        await worker?.close();
+        if (release) await this.leases.release([shard]);
+      } finally {
+        this.closing.delete(shard);
+      }
+    })();
+    this.closing.set(shard, done);
+    done.catch((error: Error) => this.log.warn({ shard, err: error.message }, "closing a check shard failed; its lease lapses by itself"));
+    return done;
+  }
+
+  private perShard(held: number): number {
+    return Math.max(1, Math.ceil(this.options.concurrency / Math.max(1, held)));
+  }
+
+  private share(): void {
+    const each = this.perShard(this.workers.size);
+    for (const worker of this.workers.values()) if (worker.concurrency !== each) worker.concurrency = each;
+  }
+}

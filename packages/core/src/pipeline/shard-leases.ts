@@ -1,0 +1,141 @@
+import type { Redis } from "ioredis";
+import { CHECK_SHARD_COUNT, checkShards } from "./check-shards.js";
+import { KEYS } from "./redis-keys.js";
+import { assignShards } from "./shard-assignment.js";
+
+/**
+ * Registers this worker (live until the TTL, by Redis's clock), forgets workers whose
+ * registration lapsed, and returns the live workers and each shard's lease value.
+ * KEYS: workers, lease 0 … lease S−1. ARGV: id, ttlMs.
+ */
+const HEARTBEAT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+local holders = {}
+for i = 2, #KEYS do holders[i - 1] = redis.call('GET', KEYS[i]) or '' end
+return { redis.call('ZRANGE', KEYS[1], 0, -1), holders }
+`;
+
+/**
+ * For each shard: renews this worker's lease when the stored value is still exactly its own
+ * `id|token` (the fence: a lease that lapsed and went to another worker is never renewed
+ * back), or takes a free shard with a new token when allowed to. Returns the token held, or −1.
+ * KEYS: lease keys…, token counter. ARGV: id, ttlMs, then per shard: token held (0: none), may take (1/0).
+ */
+const CLAIM = `
+local out = {}
+for i = 1, #KEYS - 1 do
+  local held = ARGV[1 + 2 * i]
+  local cur = redis.call('GET', KEYS[i])
+  if cur and cur == ARGV[1] .. '|' .. held then
+    redis.call('PEXPIRE', KEYS[i], ARGV[2])
+    out[i] = tonumber(held)
+  elseif (not cur) and ARGV[2 + 2 * i] == '1' then
+    local token = redis.call('INCR', KEYS[#KEYS])
+    redis.call('SET', KEYS[i], ARGV[1] .. '|' .. token, 'PX', ARGV[2])
+    out[i] = token
+  else
+    out[i] = -1
+  end
+end
+return out
+`;
+
+/** Deletes each lease still this worker's own (compare `id|token`); with ARGV[1] = '1', also unregisters. KEYS: workers, leases…; ARGV: leave, id, values… */
+const RELEASE = `
+for i = 2, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[i + 1] then redis.call('DEL', KEYS[i]) end
+end
+if ARGV[1] == '1' then redis.call('ZREM', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+/** What one renewal round decided for this worker. */
+export interface ShardRound {
+  /** Shards leased to this worker that it should consume. */
+  consume: number[];
+  /** Shards still leased to this worker that the assignment gives another: stop consuming, then release. */
+  giveUp: number[];
+  /** Shards this worker held until now and no longer does (its lease lapsed): stop consuming at once. */
+  lost: number[];
+  /** Live workers, this one included. */
+  workers: number;
+}
+
+const holderId = (value: string): string | undefined => (value ? value.slice(0, value.lastIndexOf("|")) : undefined);
+
+/**
+ * This worker's side of the check shards: one `round()` per renew period registers it,
+ * computes the balanced assignment over the live workers (assignShards), renews the leases it
+ * holds and takes the free ones given to it; `release()` hands shards back once their consumers
+ * are closed, `leave()` hands back everything on shutdown.
+ *
+ * Fencing: a lease lives `ttlMs` from its last renewal; `validUntil` is when this worker's
+ * leases lapse at the latest by its own clock (measured from before the renewal was sent),
+ * so a worker cut off from Redis stops consuming before another can take its shards.
+ */
+export class ShardLeases {
+  private readonly held = new Map<number, number>();
+  /** Local time (ms) until which every lease this worker holds is certainly still its own. */
+  validUntil = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    readonly id: string,
+    private readonly ttlMs: number,
+    private readonly shardCount = CHECK_SHARD_COUNT,
+  ) {}
+
+  /** Shards this worker holds a lease on now. */
+  holding(): number[] {
+    return [...this.held.keys()].sort((a, b) => a - b);
+  }
+
+  async round(now: () => number = Date.now): Promise<ShardRound> {
+    const sentAt = now();
+    const shards = checkShards().slice(0, this.shardCount);
+    const [workers, values] = (await this.redis.eval(HEARTBEAT, 1 + shards.length, KEYS.shardWorkers, ...shards.map(KEYS.shardLease), this.id, String(this.ttlMs))) as [string[], string[]];
+    const owners = assignShards(this.shardCount, workers, values.map(holderId));
+    const wanted = new Set(shards.filter((s) => owners[s] === this.id));
+    const ask = shards.filter((s) => wanted.has(s) || this.held.has(s));
+    const tokens = ask.length === 0 ? [] : ((await this.redis.eval(
+      CLAIM,
+      ask.length + 1,
+      ...ask.map(KEYS.shardLease),
+      KEYS.shardLeaseToken,
+      this.id,
+      String(this.ttlMs),
+      ...ask.flatMap((s) => [String(this.held.get(s) ?? 0), wanted.has(s) ? "1" : "0"]),
+    )) as number[]);
+    const lost: number[] = [];
+    ask.forEach((shard, i) => {
+      const token = Number(tokens[i]);
+      if (token >= 0) this.held.set(shard, token);
+      else if (this.held.delete(shard)) lost.push(shard);
+    });
+    this.validUntil = sentAt + this.ttlMs;
+    const holding = this.holding();
+    return { consume: holding.filter((s) => wanted.has(s)), giveUp: holding.filter((s) => !wanted.has(s)), lost, workers: workers.length };
+  }
+
+  /** Hands shards back (their consumers are closed): the workers they are assigned to take them at their next round. */
+  async release(shards: readonly number[], leave = false): Promise<void> {
+    const mine = shards.filter((s) => this.held.has(s));
+    const values = mine.map((s) => `${this.id}|${this.held.get(s)}`);
+    for (const s of mine) this.held.delete(s);
+    await this.redis.eval(RELEASE, 1 + mine.length, KEYS.shardWorkers, ...mine.map(KEYS.shardLease), leave ? "1" : "0", this.id, ...values);
+  }
+
+  /** On shutdown, once every consumer is closed: releases every lease and unregisters. */
+  leave(): Promise<void> {
+    return this.release(this.holding(), true);
+  }
+}
+
+/** Who holds each shard now (`id|token`, or undefined), for status pages and tests. */
+export async function shardHolders(redis: Redis): Promise<(string | undefined)[]> {
+  const values = await redis.mget(...checkShards().map(KEYS.shardLease));
+  return values.map((v) => v ?? undefined);
+}
