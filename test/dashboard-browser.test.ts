@@ -22,7 +22,7 @@ describe("dashboard in headless Chromium", () => {
     const page = await browser.context.newPage();
     const res = await page.goto(`${f.url}/queues`);
     expect(res?.status()).toBe(200);
-    for (const name of ["checks", "results"]) await page.getByText(name, { exact: true }).first().waitFor({ timeout: 30_000 });
+    for (const name of ["checks-00", "checks-31", "results"]) await page.getByText(name, { exact: true }).first().waitFor({ timeout: 30_000 });
     await page.getByText("Loading", { exact: false }).first().waitFor({ state: "detached", timeout: 30_000 });
     await page.screenshot({ path: browser.screenshotPath("queues"), fullPage: true });
     await page.close();

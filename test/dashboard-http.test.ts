@@ -1,5 +1,5 @@
 import { parse } from "node-html-parser";
-import { KEYS } from "@fleetwatch/core";
+import { checkQueueName, checkShards, KEYS } from "@fleetwatch/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./cli-process.js";
 import { AUTH, DashboardFixture } from "./dashboard-fixture.js";
@@ -147,7 +147,7 @@ describe("dashboard over HTTP: the login", () => {
 
   it("lists every queue in Bull Board, read-only", async () => {
     const body = (await (await f.get("/queues/api/queues")).json()) as { queues: { name: string; readOnlyMode: boolean }[] };
-    expect(body.queues.map((q) => [q.name, q.readOnlyMode])).toEqual([["checks", true], ["results", true]]);
+    expect(body.queues.map((q) => [q.name, q.readOnlyMode])).toEqual([...checkShards().map((shard) => [checkQueueName(shard), true]), ["results", true]]);
   });
 });
 

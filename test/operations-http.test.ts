@@ -138,7 +138,7 @@ describe("HTTP endpoints of the pipeline apps", () => {
       const texts = await Promise.all((["scheduler", "worker", "notifier"] as const).map(scrape));
       const exporters = texts.filter((t) => t.includes("fleetwatch_queue_jobs{"));
       expect(exporters).toHaveLength(1);
-      expect(exporters[0]).toMatch(/fleetwatch_queue_jobs\{queue="checks",state="completed"\} \d+/);
+      expect(exporters[0]).toMatch(/fleetwatch_queue_jobs\{queue="checks-\d\d",state="completed"\} \d+/);
       expect(exporters[0]).toContain('fleetwatch_notification_lane_messages{robot="ops"}');
       expect(exporters[0]).toContain('fleetwatch_notifications_parked{robot="ops"} 0');
       expect(exporters[0]).toContain('fleetwatch_robot_state{robot="ops",state="ok"} 1');

@@ -2,15 +2,15 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { CheckJob, LoadedFleet, ResolvedHost, ResultJob } from "@fleetwatch/core";
-import { acquireLease, claimSlot, KEYS, QUEUES, queueOptions, readMembership, readMembershipMeta } from "@fleetwatch/core";
+import type { LoadedFleet, ResolvedHost, ResultJob } from "@fleetwatch/core";
+import { acquireLease, CheckQueues, claimSlot, KEYS, QUEUES, queueOptions, readMembership, readMembershipMeta } from "@fleetwatch/core";
 import type { RedisHandle } from "@fleetwatch/testkit";
 import { startRedis, waitFor } from "@fleetwatch/testkit";
 import { Scheduler } from "../apps/scheduler/src/scheduler.js";
 
 let server: RedisHandle;
 let redis: Redis;
-let checks: Queue<CheckJob>;
+let checks: CheckQueues;
 let results: Queue<ResultJob>;
 
 const host = (name: string, intervalMs = 1_000): ResolvedHost => ({
@@ -32,7 +32,7 @@ function recordingLog(): Logger & { warnings: string[] } {
   return log as unknown as Logger & { warnings: string[] };
 }
 
-const replica = (id: string, f: LoadedFleet, log = recordingLog()) => ({ scheduler: new Scheduler(redis, checks, results, f, id, log, { leaseMs: 1_500 }), log });
+const replica = (id: string, f: LoadedFleet, log = recordingLog()) => ({ scheduler: new Scheduler(redis, (h) => checks.of(h), results, f, id, log, { leaseMs: 1_500 }), log });
 const removals = async () => (await results.getJobs(["waiting", "delayed", "completed"])).filter((j) => j.data.kind === "host-removed").map((j) => j.data as Extract<ResultJob, { kind: "host-removed" }>);
 
 beforeAll(async () => {
@@ -51,7 +51,7 @@ afterAll(async () => {
 
 describe("scheduler membership", () => {
   it("lets only the leader publish: a replica on an older file follows, warns and announces no removal", async () => {
-    checks = new Queue(QUEUES.checks, queueOptions(QUEUES.checks, redis));
+    checks = new CheckQueues(redis);
     results = new Queue(QUEUES.results, queueOptions(QUEUES.results, redis));
     const a = replica("a", fleet("new", "web-1", "web-2", "web-3"));
     await a.scheduler.tick();
@@ -63,11 +63,11 @@ describe("scheduler membership", () => {
     expect((await readMembership(redis)).members.map((h) => h.name)).toEqual(["web-1", "web-2", "web-3"]);
     expect(await removals()).toEqual([]);
     // The follower checks nothing: every check job comes from the leader's membership, including web-3.
-    await waitFor("web-3 to be checked", async () => (await checks.getJobs(["waiting"])).some((j) => j.data.host.name === "web-3"), 10_000);
+    await waitFor("web-3 to be checked", async () => (await checks.of("web-3").getJobs(["waiting"])).some((j) => j.data.host.name === "web-3"), 10_000);
   });
 
   it("takes over when the leader's lease lapses, following the published membership rather than its own older file", async () => {
-    checks = new Queue(QUEUES.checks, queueOptions(QUEUES.checks, redis));
+    checks = new CheckQueues(redis);
     results = new Queue(QUEUES.results, queueOptions(QUEUES.results, redis));
     const a = replica("a", fleet("new", "web-1", "web-2", "web-3"));
     await a.scheduler.tick();
@@ -87,7 +87,7 @@ describe("scheduler membership", () => {
   });
 
   it("announces a second removal of the same host within the hour, with its own generation", async () => {
-    checks = new Queue(QUEUES.checks, queueOptions(QUEUES.checks, redis));
+    checks = new CheckQueues(redis);
     results = new Queue(QUEUES.results, queueOptions(QUEUES.results, redis));
     const a = replica("a", fleet("1", "web-1", "web-2"));
     await a.scheduler.tick();

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QUEUES, queueOptions } from "@fleetwatch/core";
+import { checkQueueOf, queueOptions } from "@fleetwatch/core";
 import type { LabHost } from "@fleetwatch/testkit";
 import { CanaryProcess } from "@fleetwatch/testkit";
 import { eventually, Pipeline, sleep } from "./pipeline-harness.js";
@@ -69,7 +69,7 @@ describe("pipeline with replicas", () => {
   });
 
   it("completes a hung host's check after its worker is killed with SIGKILL", async () => {
-    const queue = new Queue(QUEUES.checks, queueOptions(QUEUES.checks, p.redis));
+    const queue = new Queue(checkQueueOf("stuck"), queueOptions(checkQueueOf("stuck"), p.redis));
     const active = await eventually(async () => (await queue.getActive()).find((job) => job.data?.host?.name === "stuck"), 20_000, "the stuck host's check to be running");
     const [worker] = p.apps.filter((a) => a.app === "worker");
     worker!.signal("SIGKILL");

@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AlertStore, QUEUES, queueOptions } from "@fleetwatch/core";
+import { AlertStore, checkQueueOf, queueOptions } from "@fleetwatch/core";
 import { CanaryProcess } from "@fleetwatch/testkit";
 import { runCli } from "./cli-process.js";
 import { eventually, Pipeline, sleep } from "./pipeline-harness.js";
@@ -85,7 +85,7 @@ describe("pipeline resilience", () => {
   });
 
   it("fails a check job with a malformed payload, with its reason, and keeps working", async () => {
-    const queue = new Queue(QUEUES.checks, queueOptions(QUEUES.checks, p.redis));
+    const queue = new Queue(checkQueueOf("x"), queueOptions(checkQueueOf("x"), p.redis));
     const job = await queue.add("check", { host: { name: "x" }, slot: "soon" }, { jobId: "garbage-1" });
     const failed = await eventually(async () => {
       const state = await queue.getJobState(job.id!);

@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import type { Job } from "bullmq";
-import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import type { CheckJob, ResolvedHost } from "@fleetwatch/core";
-import { QUEUES, queueOptions, readMembership, redisNow } from "@fleetwatch/core";
+import { CheckQueues, readMembership, redisNow } from "@fleetwatch/core";
 import type { LabHost } from "@fleetwatch/testkit";
 import { DingtalkStandIn, waitFor } from "@fleetwatch/testkit";
 import { runCli } from "../cli-process.js";
@@ -74,20 +73,20 @@ describe("security sweep", () => {
     const canary = `/tmp/fleetwatch-pwned-${randomBytes(6).toString("hex")}`;
     const real = await waitFor("the honest host in the published membership", async () => (await readMembership(p.redis)).members.find((h) => h.name === "honest"), 60_000);
     expect(real, "the honest host in the published membership").toBeDefined();
-    const checks = new Queue<CheckJob>(QUEUES.checks, queueOptions(QUEUES.checks, p.redis));
+    const checks = new CheckQueues(p.redis);
     const forged: ResolvedHost[] = [
       { ...real!, name: "forged-process", processes: ["x; rm -rf /", `aaaaaaaaaaaaaaa$(touch ${canary})`] },
       { ...real!, name: "forged-mount", mounts: [`/tmp/$(touch ${canary})`, `/;touch ${canary}`] },
     ];
     const jobs: Job<CheckJob>[] = [];
-    for (const host of forged) jobs.push(await checks.add("check", { host, slot: 1, slotStart: await redisNow(p.redis), configVersion: "forged" }, { jobId: `${host.name}-1` }));
+    for (const host of forged) jobs.push(await checks.of(host.name).add("check", { host, slot: 1, slotStart: await redisNow(p.redis), configVersion: "forged" }, { jobId: `${host.name}-1` }));
     await waitFor("the forged jobs judged", async () => {
       for (const job of jobs) if (!((await job.isCompleted()) || (await job.isFailed()))) return false;
       return true;
     }, 60_000);
     const judged = [];
     for (const job of jobs) {
-      const now = (await checks.getJob(job.id!))!;
+      const now = (await checks.of(job.data.host.name).getJob(job.id!))!;
       judged.push({ failed: await now.isFailed(), reason: now.failedReason ?? "", returned: now.returnvalue as unknown });
     }
     await checks.close();
