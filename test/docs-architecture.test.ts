@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { QUEUES } from "@fleetwatch/core";
+import { CHECK_SHARD_COUNT, checkQueueName, QUEUES } from "@fleetwatch/core";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const doc = readFileSync(join(ROOT, "docs/architecture.md"), "utf8");
@@ -41,6 +41,10 @@ describe("docs/architecture.md", () => {
 
   it.each(Object.values(QUEUES))("names the queue %s", (queue) => {
     expect(doc).toContain(`\`${queue}\``);
+  });
+
+  it("names the check shard queues, from the first to the last", () => {
+    expect(doc).toContain(`\`${checkQueueName(0)}\` … \`${checkQueueName(CHECK_SHARD_COUNT - 1)}\``);
   });
 
   it("names the per-robot notification queues", () => {

@@ -40,15 +40,22 @@ export class ShardConsumers {
   /** One renewal round: open the shards given to this worker, close the ones given away or lost. */
   async renew(): Promise<void> {
     let round;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      round = await this.leases.round();
+      // A renewal that has not answered by the time the leases lapse: stop taking checks then,
+      // not when it answers (Redis slow or cut off), since another worker may take the shards.
+      const lapse = new Promise<never>((_, reject) => {
+        if (this.workers.size > 0) timer = setTimeout(() => reject(new Error("shard lease renewal got no answer before the leases lapse")), Math.max(0, this.leases.validUntil - Date.now()));
+      });
+      round = await Promise.race([this.leases.round(), lapse]);
     } catch (error) {
-      // Cut off from Redis: once the leases may have lapsed, another worker may take the shards.
       if (Date.now() >= this.leases.validUntil && this.workers.size > 0) {
-        this.log.warn({ shards: this.consuming() }, "shard leases not renewed in time: stopped taking checks until Redis answers");
+        this.log.warn({ shards: this.consuming(), err: (error as Error).message }, "shard leases not renewed in time: stopped taking checks until Redis answers");
         for (const shard of this.consuming()) void this.stop(shard, false);
       }
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
     for (const shard of round.lost) {
       this.log.warn({ shard }, "shard lease lost (not renewed in time, another worker has it): stopped taking its checks");
