@@ -74,7 +74,6 @@ describe("shard leases in Redis", () => {
   it("fences a worker whose lease lapsed: it cannot renew a shard another worker took, and learns it lost it", async () => {
     const slow = new ShardLeases(redis, "slow", 500);
     await slow.round();
-    expect(slow.validUntil).toBeGreaterThan(Date.now());
     const other = new ShardLeases(redis, "other", 10_000);
     await waitFor("the other worker to hold every shard", async () => (await other.round()).consume.length === CHECK_SHARD_COUNT, 10_000);
     // The slow worker wakes up: it is alive again and gets half in the assignment, but its

@@ -39,24 +39,9 @@ export class ShardConsumers {
 
   /** One renewal round: open the shards given to this worker, close the ones given away or lost. */
   async renew(): Promise<void> {
-    let round;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      // A renewal that has not answered by the time the leases lapse: stop taking checks then,
-      // not when it answers (Redis slow or cut off), since another worker may take the shards.
-      const lapse = new Promise<never>((_, reject) => {
-        if (this.workers.size > 0) timer = setTimeout(() => reject(new Error("shard lease renewal got no answer before the leases lapse")), Math.max(0, this.leases.validUntil - Date.now()));
-      });
-      round = await Promise.race([this.leases.round(), lapse]);
-    } catch (error) {
-      if (Date.now() >= this.leases.validUntil && this.workers.size > 0) {
-        this.log.warn({ shards: this.consuming(), err: (error as Error).message }, "shard leases not renewed in time: stopped taking checks until Redis answers");
-        for (const shard of this.consuming()) void this.stop(shard, false);
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    // A failed round (Redis unreachable) throws and changes nothing: a worker that cannot reach
+    // Redis takes no checks either, and its leases lapse for the others to take.
+    const round = await this.leases.round();
     for (const shard of round.lost) {
       this.log.warn({ shard }, "shard lease lost (not renewed in time, another worker has it): stopped taking its checks");
       void this.stop(shard, false);

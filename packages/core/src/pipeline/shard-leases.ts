@@ -72,14 +72,12 @@ const holderId = (value: string): string | undefined => (value ? value.slice(0, 
  * holds and takes the free ones given to it; `release()` hands shards back once their consumers
  * are closed, `leave()` hands back everything on shutdown.
  *
- * Fencing: a lease lives `ttlMs` from its last renewal; `validUntil` is when this worker's
- * leases lapse at the latest by its own clock (measured from before the renewal was sent),
- * so a worker cut off from Redis stops consuming before another can take its shards.
+ * Fencing: a lease lives `ttlMs` from its last renewal and is renewed only by the exact
+ * `id|token` that took it, so a worker whose lease lapsed and went to another learns at its
+ * next round that it lost the shard (`lost`), and can never take it back by renewing.
  */
 export class ShardLeases {
   private readonly held = new Map<number, number>();
-  /** Local time (ms) until which every lease this worker holds is certainly still its own. */
-  validUntil = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -93,8 +91,7 @@ export class ShardLeases {
     return [...this.held.keys()].sort((a, b) => a - b);
   }
 
-  async round(now: () => number = Date.now): Promise<ShardRound> {
-    const sentAt = now();
+  async round(): Promise<ShardRound> {
     const shards = checkShards().slice(0, this.shardCount);
     const [workers, values] = (await this.redis.eval(HEARTBEAT, 1 + shards.length, KEYS.shardWorkers, ...shards.map(KEYS.shardLease), this.id, String(this.ttlMs))) as [string[], string[]];
     const owners = assignShards(this.shardCount, workers, values.map(holderId));
@@ -115,7 +112,6 @@ export class ShardLeases {
       if (token >= 0) this.held.set(shard, token);
       else if (this.held.delete(shard)) lost.push(shard);
     });
-    this.validUntil = sentAt + this.ttlMs;
     const holding = this.holding();
     return { consume: holding.filter((s) => wanted.has(s)), giveUp: holding.filter((s) => !wanted.has(s)), lost, workers: workers.length };
   }
