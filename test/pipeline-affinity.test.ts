@@ -34,6 +34,10 @@ it("routes each host's checks to one worker, takes over a killed worker's shards
   const a = p.spawn("worker");
   const b = p.spawn("worker");
   await eventually(async () => (await shardsOf(a, [a, b])) === CHECK_SHARD_COUNT / 2 && (await shardsOf(b, [a, b])) === CHECK_SHARD_COUNT / 2, 60_000, "two workers to share the shards half and half");
+  for (const w of [a, b]) {
+    const metrics = async () => (await fetch(`${await w.httpUrl()}/metrics`)).text();
+    await eventually(async () => (await metrics()).includes(`fleetwatch_check_shards ${CHECK_SHARD_COUNT / 2}`), 20_000, "each worker to export the shards it consumes");
+  }
   p.spawn("scheduler");
 
   // Every host checked several times over one login, each by one worker only.

@@ -3,7 +3,7 @@ import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ShardLeases } from "@fleetwatch/core";
-import { checkQueueName, queueOptions } from "@fleetwatch/core";
+import { checkQueueName, queueOptions, recordCheckShards } from "@fleetwatch/core";
 
 export interface ShardConsumerOptions {
   /** Checks this process runs at once, over all its shards. */
@@ -53,6 +53,7 @@ export class ShardConsumers {
     const opened = round.consume.filter((shard) => !this.workers.has(shard) && !this.closing.has(shard));
     for (const shard of opened) this.open(shard);
     this.share();
+    recordCheckShards(this.workers.size);
     if (opened.length > 0 || round.lost.length > 0 || round.giveUp.length > 0) {
       this.log.info({ shards: this.consuming(), opened, workers: round.workers, worker: this.leases.id }, `consuming ${this.workers.size} check shard(s)`);
     }

@@ -111,6 +111,7 @@ export * from "./http/build-http-server.js";
 export * from "./http/start-http-server.js";
 export * from "./metrics/metrics-registry.js";
 export * from "./metrics/check-metrics.js";
+export * from "./metrics/shard-metrics.js";
 export * from "./metrics/notification-metrics.js";
 export * from "./metrics/exporter-lease.js";
 export * from "./metrics/fleet-gauges.js";
