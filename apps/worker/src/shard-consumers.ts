@@ -46,15 +46,14 @@ export class ShardConsumers {
       this.log.warn({ shard }, "shard lease lost (not renewed in time, another worker has it): stopped taking its checks");
       void this.stop(shard, false);
     }
-    for (const shard of round.giveUp) {
-      if (this.workers.has(shard)) this.log.info({ shard, workers: round.workers }, "shard given to another worker: finishing its checks in flight, then releasing it");
-      void this.stop(shard, true);
-    }
+    const given = round.giveUp.filter((shard) => this.workers.has(shard));
+    if (given.length > 0) this.log.info({ shards: given, workers: round.workers }, "shards given to another worker: finishing their checks in flight, then releasing them");
+    for (const shard of round.giveUp) void this.stop(shard, true);
     const opened = round.consume.filter((shard) => !this.workers.has(shard) && !this.closing.has(shard));
     for (const shard of opened) this.open(shard);
     this.share();
     recordCheckShards(this.workers.size);
-    if (opened.length > 0 || round.lost.length > 0 || round.giveUp.length > 0) {
+    if (opened.length > 0 || round.lost.length > 0 || given.length > 0) {
       this.log.info({ shards: this.consuming(), opened, workers: round.workers, worker: this.leases.id }, `consuming ${this.workers.size} check shard(s)`);
     }
   }
