@@ -1,9 +1,9 @@
 import type { Job } from "bullmq";
-import { Worker } from "bullmq";
+import { WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ShardLeases } from "@fleetwatch/core";
-import { checkQueueName, queueOptions, recordCheckShards } from "@fleetwatch/core";
+import { checkQueueName, queueOptions, recordCheckShards, Semaphore } from "@fleetwatch/core";
 
 export interface ShardConsumerOptions {
   /** Checks this process runs at once, over all its shards. */
@@ -14,14 +14,18 @@ export interface ShardConsumerOptions {
 
 /**
  * One BullMQ Worker per check shard this process leases, started and closed as its leases
- * change. Concurrency is shared out: each shard's Worker runs ⌈concurrency / shards held⌉ at
- * once (shards carry about the same number of hosts). All Workers share one main Redis
- * connection (`connection`); BullMQ gives each a blocking connection of its own.
+ * change. `concurrency` bounds the checks running in the whole process: each shard's Worker
+ * may take that many jobs, and a job starts its check once a place is free (in the order
+ * taken), so a shard with slow or hung hosts borrows the places the others do not use. A
+ * job still waiting for a place when its shard closes (SIGTERM, shard given away) goes back
+ * to its queue for the shard's next holder. All Workers share one main Redis connection
+ * (`connection`); BullMQ gives each a blocking connection of its own.
  */
 export class ShardConsumers {
   private readonly workers = new Map<number, Worker>();
   /** Shards whose Worker is closing (in-flight checks finishing), then released. */
   private readonly closing = new Map<number, Promise<void>>();
+  private readonly places: Semaphore;
 
   constructor(
     private readonly connection: Redis,
@@ -30,7 +34,9 @@ export class ShardConsumers {
     private options: ShardConsumerOptions,
     private readonly log: Logger,
     private readonly onError: (error: Error) => void,
-  ) {}
+  ) {
+    this.places = new Semaphore(options.concurrency);
+  }
 
   /** Shards consumed now (their Worker open and not closing). */
   consuming(): number[] {
@@ -51,7 +57,6 @@ export class ShardConsumers {
     for (const shard of round.giveUp) void this.stop(shard, true);
     const opened = round.consume.filter((shard) => !this.workers.has(shard) && !this.closing.has(shard));
     for (const shard of opened) this.open(shard);
-    this.share();
     recordCheckShards(this.workers.size);
     if (opened.length > 0 || round.lost.length > 0 || given.length > 0) {
       this.log.info({ shards: this.consuming(), opened, workers: round.workers, worker: this.leases.id }, `consuming ${this.workers.size} check shard(s)`);
@@ -61,7 +66,8 @@ export class ShardConsumers {
   /** Concurrency changed (config reload). */
   setOptions(options: ShardConsumerOptions): void {
     this.options = options;
-    this.share();
+    this.places.setLimit(options.concurrency);
+    for (const worker of this.workers.values()) worker.concurrency = options.concurrency;
   }
 
   /** Shutdown: stop taking checks, let those in flight finish, release every lease, unregister. */
@@ -72,9 +78,9 @@ export class ShardConsumers {
 
   private open(shard: number): void {
     const name = checkQueueName(shard);
-    const worker = new Worker(name, this.processor, {
+    const worker: Worker = new Worker(name, (job: Job, token?: string) => this.run(shard, worker, job, token), {
       ...queueOptions(name, this.connection),
-      concurrency: this.perShard(this.workers.size + 1),
+      concurrency: this.options.concurrency,
       lockDuration: this.options.lockDurationMs,
       stalledInterval: this.options.stalledIntervalMs,
       maxStalledCount: 2,
@@ -103,12 +109,17 @@ export class ShardConsumers {
     return done;
   }
 
-  private perShard(held: number): number {
-    return Math.max(1, Math.ceil(this.options.concurrency / Math.max(1, held)));
-  }
-
-  private share(): void {
-    const each = this.perShard(this.workers.size);
-    for (const worker of this.workers.values()) if (worker.concurrency !== each) worker.concurrency = each;
+  /** Runs a job's check once a place is free, or hands the job back if its shard closed meanwhile. */
+  private async run(shard: number, worker: Worker, job: Job, token: string | undefined): Promise<unknown> {
+    const release = await this.places.acquire();
+    try {
+      if (this.workers.get(shard) !== worker) {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      return await this.processor(job);
+    } finally {
+      release();
+    }
   }
 }

@@ -1,6 +1,7 @@
 export * from "./util/result.js";
 export * from "./util/duration.js";
 export * from "./util/bounded-map.js";
+export * from "./util/semaphore.js";
 export * from "./config/config-issue.js";
 export * from "./config/interpolate.js";
 export * from "./config/field-schemas.js";
