@@ -93,7 +93,24 @@ describe("shard leases in Redis", () => {
     expect((await b.round()).consume).toHaveLength(CHECK_SHARD_COUNT);
   });
 
-  it("never lets two workers hold the same shard", async () => {
+  it("gives a newcomer shards only once it has lasted one lease, so a worker crashing at start-up holds none", async () => {
+    const old = new ShardLeases(redis, "old", 1_000);
+    /** Renewal rounds every 200 ms for `ms`, as the renew loop does. */
+    const renewFor = async (ms: number, ...workers: ShardLeases[]) => {
+      for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) for (const w of workers) await w.round();
+    };
+    await renewFor(1_100, old);
+    expect((await old.round()).consume).toHaveLength(CHECK_SHARD_COUNT);
+    const fresh = new ShardLeases(redis, "fresh", 1_000);
+    const first = await fresh.round();
+    expect(first.workers).toBe(2);
+    expect(first.consume).toEqual([]);
+    expect((await old.round()).giveUp).toEqual([]);
+    await renewFor(1_100, old, fresh);
+    expect((await old.round()).giveUp).toHaveLength(CHECK_SHARD_COUNT / 2);
+  });
+
+    it("never lets two workers hold the same shard", async () => {
     const workers = ["w1", "w2", "w3"].map((id) => new ShardLeases(redis, id, 10_000));
     await settle(...workers);
     const held = workers.flatMap((w) => w.holding());

@@ -26,7 +26,7 @@ const SCRIPTS: Record<string, string[]> = {
   "parked release": [KEYS.parked("ops"), KEYS.laneSeen("ops"), KEYS.dispatcherLock],
   "receipts drop": [KEYS.receipts, KEYS.dispatcherLock],
   "lease acquire": [KEYS.schedulerLease, KEYS.schedulerLeaseToken],
-  "shard heartbeat": [KEYS.shardWorkers, KEYS.shardLease(0), KEYS.shardLease(31)],
+  "shard heartbeat": [KEYS.shardWorkers, KEYS.shardWorkersJoined, KEYS.shardLease(0), KEYS.shardLease(31)],
   "shard claim and release": [KEYS.shardLease(0), KEYS.shardLease(31), KEYS.shardLeaseToken],
   "slot claim": [KEYS.lastSlot, KEYS.schedulerLease],
   "latest result and history ring": [KEYS.latestResult("2001:db8::7"), KEYS.history("2001:db8::7")],

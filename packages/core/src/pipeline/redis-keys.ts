@@ -8,6 +8,8 @@ import { encodeId } from "./encode-id.js";
 export const KEYS = {
   /** sorted set worker id → when its registration lapses (Redis clock, ms): the live workers. */
   shardWorkers: "fleetwatch:{shards}:workers",
+  /** hash worker id → when it registered (Redis clock, ms): a newcomer gets shards only once it has lasted a lease. */
+  shardWorkersJoined: "fleetwatch:{shards}:joined",
   /** A check shard's lease (`id|token`, with a TTL): the one worker that consumes its queue. */
   shardLease: (shard: number) => `fleetwatch:{shards}:lease:${String(shard).padStart(2, "0")}`,
   /** Counter: every new shard lease gets a higher token (the fence its renewals compare). */

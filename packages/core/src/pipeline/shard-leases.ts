@@ -4,18 +4,28 @@ import { KEYS } from "./redis-keys.js";
 import { assignShards } from "./shard-assignment.js";
 
 /**
- * Registers this worker (live until the TTL, by Redis's clock), forgets workers whose
- * registration lapsed, and returns the live workers and each shard's lease value.
- * KEYS: workers, lease 0 … lease S−1. ARGV: id, ttlMs.
+ * Registers this worker (live until the TTL, by Redis's clock; its join time kept), forgets
+ * workers whose registration lapsed, and returns the live workers that have lasted at least
+ * one lease (all live ones when none has), and each shard's lease value.
+ * KEYS: workers, joined, lease 0 … lease S−1. ARGV: id, ttlMs.
  */
 const HEARTBEAT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+for _, gone in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)) do redis.call('HDEL', KEYS[2], gone) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+redis.call('HSETNX', KEYS[2], ARGV[1], now)
+local live = redis.call('ZRANGE', KEYS[1], 0, -1)
+local settled = {}
+for _, w in ipairs(live) do
+  if now - tonumber(redis.call('HGET', KEYS[2], w) or now) >= ttl then settled[#settled + 1] = w end
+end
+if #settled == 0 then settled = live end
 local holders = {}
-for i = 2, #KEYS do holders[i - 1] = redis.call('GET', KEYS[i]) or '' end
-return { redis.call('ZRANGE', KEYS[1], 0, -1), holders }
+for i = 3, #KEYS do holders[i - 2] = redis.call('GET', KEYS[i]) or '' end
+return { settled, holders, #live }
 `;
 
 /**
@@ -43,12 +53,15 @@ end
 return out
 `;
 
-/** Deletes each lease still this worker's own (compare `id|token`); with ARGV[1] = '1', also unregisters. KEYS: workers, leases…; ARGV: leave, id, values… */
+/** Deletes each lease still this worker's own (compare `id|token`); with ARGV[1] = '1', also unregisters. KEYS: workers, joined, leases…; ARGV: leave, id, values… */
 const RELEASE = `
-for i = 2, #KEYS do
-  if redis.call('GET', KEYS[i]) == ARGV[i + 1] then redis.call('DEL', KEYS[i]) end
+for i = 3, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[i] then redis.call('DEL', KEYS[i]) end
 end
-if ARGV[1] == '1' then redis.call('ZREM', KEYS[1], ARGV[2]) end
+if ARGV[1] == '1' then
+  redis.call('ZREM', KEYS[1], ARGV[2])
+  redis.call('HDEL', KEYS[2], ARGV[2])
+end
 return 0
 `;
 
@@ -68,7 +81,9 @@ const holderId = (value: string): string | undefined => (value ? value.slice(0, 
 
 /**
  * This worker's side of the check shards: one `round()` per renew period registers it,
- * computes the balanced assignment over the live workers (assignShards), renews the leases it
+ * computes the balanced assignment over the live workers that have lasted one lease
+ * (assignShards; a newcomer waits one lease before it gets shards, so a worker that crashes
+ * at start-up, again and again, never holds hosts hostage), renews the leases it
  * holds and takes the free ones given to it; `release()` hands shards back once their consumers
  * are closed, `leave()` hands back everything on shutdown.
  *
@@ -93,7 +108,7 @@ export class ShardLeases {
 
   async round(): Promise<ShardRound> {
     const shards = checkShards().slice(0, this.shardCount);
-    const [workers, values] = (await this.redis.eval(HEARTBEAT, 1 + shards.length, KEYS.shardWorkers, ...shards.map(KEYS.shardLease), this.id, String(this.ttlMs))) as [string[], string[]];
+    const [workers, values, live] = (await this.redis.eval(HEARTBEAT, 2 + shards.length, KEYS.shardWorkers, KEYS.shardWorkersJoined, ...shards.map(KEYS.shardLease), this.id, String(this.ttlMs))) as [string[], string[], number];
     const owners = assignShards(this.shardCount, workers, values.map(holderId));
     const wanted = new Set(shards.filter((s) => owners[s] === this.id));
     const ask = shards.filter((s) => wanted.has(s) || this.held.has(s));
@@ -113,7 +128,7 @@ export class ShardLeases {
       else if (this.held.delete(shard)) lost.push(shard);
     });
     const holding = this.holding();
-    return { consume: holding.filter((s) => wanted.has(s)), giveUp: holding.filter((s) => !wanted.has(s)), lost, workers: workers.length };
+    return { consume: holding.filter((s) => wanted.has(s)), giveUp: holding.filter((s) => !wanted.has(s)), lost, workers: Number(live) };
   }
 
   /** Hands shards back (their consumers are closed): the workers they are assigned to take them at their next round. */
@@ -121,7 +136,7 @@ export class ShardLeases {
     const mine = shards.filter((s) => this.held.has(s));
     const values = mine.map((s) => `${this.id}|${this.held.get(s)}`);
     for (const s of mine) this.held.delete(s);
-    await this.redis.eval(RELEASE, 1 + mine.length, KEYS.shardWorkers, ...mine.map(KEYS.shardLease), leave ? "1" : "0", this.id, ...values);
+    await this.redis.eval(RELEASE, 2 + mine.length, KEYS.shardWorkers, KEYS.shardWorkersJoined, ...mine.map(KEYS.shardLease), leave ? "1" : "0", this.id, ...values);
   }
 
   /** On shutdown, once every consumer is closed: releases every lease and unregisters. */
