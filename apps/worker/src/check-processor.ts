@@ -3,12 +3,14 @@ import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CheckResult, HostKeyStore, ResultJob, SshConnectionPool } from "@fleetwatch/core";
-import { checkHost, checkJobSchema, describePayloadError, keepJobsFor, RedisPinnedKeys, storeLatestResult } from "@fleetwatch/core";
+import { checkHost, checkJobSchema, describePayloadError, keepJobsFor, readCpuBaseline, RedisPinnedKeys, storeLatestResult } from "@fleetwatch/core";
 
 /**
  * One check job: validate the payload, probe the host over its kept connection, publish the
  * result to the notifier and as the host's latest result. A bad payload fails the job with
- * its reason, no retry. A host's connection closes after three intervals unused.
+ * its reason, no retry. A host's connection closes after three intervals unused. CPU is the
+ * share since the counters the host's previous check left with its latest result (read
+ * while the probe runs), so the probe needs no sampling pause.
  */
 export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Logger, pool: SshConnectionPool) {
   return async (job: Job): Promise<{ outcome: string; state: string }> => {
@@ -27,8 +29,11 @@ export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Log
     } else if (host.ssh.hostKeyPolicy === "off") {
       log.warn({ host: host.name }, "hostKeyPolicy off: the host key is NOT verified");
     }
+    // Unreadable counters only cost this check its CPU figure; the result's own write reports a Redis outage.
+    const previousCpu = readCpuBaseline(redis, host.name).catch(() => undefined);
     const result: CheckResult = await checkHost(host, {
       configVersion,
+      previousCpu,
       pool,
       idleTimeoutMs: 3 * host.intervalMs,
       ...(hostKeyStore ? { hostKeyStore } : {}),

@@ -19,6 +19,7 @@ export * from "./config/fleet-json-schema.js";
 export * from "./probe/probe-script.js";
 export * from "./probe/probe-metrics.js";
 export * from "./probe/parse-probe-output.js";
+export * from "./probe/cpu-since-previous.js";
 export * from "./ssh/known-hosts.js";
 export * from "./ssh/known-hosts-index.js";
 export * from "./ssh/host-key-store.js";

@@ -23,13 +23,14 @@ export const CGROUP_ROOT = "/sys/fs/cgroup";
 
 export const PROBE_SCRIPT = `# fleetwatch probe v${PROBE_VERSION}
 LC_ALL=C; export LC_ALL
-mounts=""; long=""
+mounts=""; long=""; pause=1
 nl='
 '
 while [ $# -gt 0 ]; do
   case $1 in
     -m) mounts="$mounts $2"; shift 2 ;;
     -L) long="$long $2"; shift 2 ;;
+    -c) pause=""; shift ;;
     *) shift ;;
   esac
 done
@@ -68,8 +69,10 @@ sample() {
   done < /proc/stat
 }
 sample 1
-sleep 0.5 2>/dev/null || sleep 1
-sample 2
+if [ -n "$pause" ]; then
+  sleep 0.5 2>/dev/null || sleep 1
+  sample 2
+fi
 if [ -z "$mounts" ]; then
   seen=" "
   while read -r dev mp fs _; do
@@ -107,12 +110,19 @@ echo "${PROBE_END}"
 export const COMM_MAX = 15;
 
 /**
+ * How the probe measures CPU. `sample`: two reads of `/proc/stat` half a second apart
+ * (`fleetwatch check`, which has no previous check). `counters`: one read, no pause; the
+ * pipeline's worker computes the share since the previous check's counters.
+ */
+export type ProbeCpuMode = "sample" | "counters";
+
+/**
  * Positional arguments for `sh -s --`: configured mounts, and for names longer than the
  * kernel's `comm`, the `comm` such a process has (the name's first 15 characters), so the
- * probe reads argv[0] of those processes only.
+ * probe reads argv[0] of those processes only; `-c` for counters without the pause.
  */
-export function probeArguments(mounts: "auto" | readonly string[], processes: readonly string[]): string[] {
-  const args: string[] = [];
+export function probeArguments(mounts: "auto" | readonly string[], processes: readonly string[], cpu: ProbeCpuMode = "sample"): string[] {
+  const args: string[] = cpu === "counters" ? ["-c"] : [];
   if (mounts !== "auto") for (const mount of mounts) args.push("-m", mount);
   const prefixes = new Set(processes.filter((name) => name.length > COMM_MAX).map((name) => name.slice(0, COMM_MAX)));
   for (const prefix of prefixes) args.push("-L", prefix);
