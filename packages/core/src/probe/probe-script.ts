@@ -1,10 +1,12 @@
 /**
  * The probe: one POSIX sh script, the same text for every host, sent on stdin to `sh -s`.
- * It reads the kernel's own files with shell built-ins and spawns only `sleep` and `df`
- * (twice), plus one `tr` for each process whose `comm` is the first 15 characters of a
- * configured longer name (to read that process's argv[0]). Host data arrives only as
- * positional arguments (validated mount paths and process names), never spliced into the
- * text. Output is framed and versioned; every line that carries text a process can choose
+ * It reads the kernel's own files with shell built-ins and spawns only `df` (twice) and,
+ * for a short CPU sample, `sleep` (not with `-c`, the pipeline's counters), plus one `tr`
+ * for each process whose `comm` is the first 15 characters of a configured longer name
+ * (to read that process's argv[0]). What it costs the host is measured, not guessed: each
+ * step was timed in a cpuacct group (docs/benchmarks.md, "What the probe costs the host").
+ * Host data arrives only as positional arguments (validated mount paths and process names),
+ * never spliced into the text. Output is framed and versioned; every line that carries text a process can choose
  * (its name) starts with a tag, and `df` output is accepted only in df's own column shape,
  * so nothing a host prints can pass as data.
  */
@@ -45,7 +47,10 @@ read -r v < /proc/sys/kernel/random/boot_id && echo "boot_id $v"
 read -r v _ < /proc/uptime && echo "uptime $v"
 read -r a b c _ < /proc/loadavg && echo "loadavg $a $b $c"
 while read -r k v _; do
-  case $k in MemTotal:|MemFree:|MemAvailable:|Buffers:|Cached:|SwapTotal:|SwapFree:) echo "mem $k $v" ;; esac
+  case $k in
+    MemTotal:|MemFree:|MemAvailable:|Buffers:|Cached:|SwapTotal:) echo "mem $k $v" ;;
+    SwapFree:) echo "mem $k $v"; break ;;
+  esac
 done < /proc/meminfo
 cg=${CGROUP_ROOT}
 if [ -r $cg/memory.max ]; then
@@ -94,12 +99,12 @@ if [ -n "$mounts" ]; then
   echo "@df-end"
 fi
 if [ -r /proc/1/comm ]; then echo "procvisible 1"; else echo "procvisible 0"; fi
-for f in /proc/[0-9]*/comm; do
-  read -r c < "$f" || continue
+for d in /proc/[1-9]*; do
+  read -r c < "$d/comm" || continue
   echo "comm $c"
   case $c in ""|*" "*) continue ;; esac
   case "$long " in *" $c "*) ;; *) continue ;; esac
-  a=$(tr '\\000' '\\n' < "\${f%comm}cmdline")
+  a=$(tr '\\000' '\\n' < "$d/cmdline")
   a=\${a%%"$nl"*}; a=\${a%% *}; a=\${a##*/}
   [ -n "$a" ] && echo "argv0 $a"
 done 2>/dev/null
