@@ -25,7 +25,7 @@ export const CGROUP_ROOT = "/sys/fs/cgroup";
 
 export const PROBE_SCRIPT = `# fleetwatch probe v${PROBE_VERSION}
 LC_ALL=C; export LC_ALL
-mounts=""; long=""; pause=1
+mounts=""; long=""; pause=1; names=1
 nl='
 '
 while [ $# -gt 0 ]; do
@@ -33,6 +33,7 @@ while [ $# -gt 0 ]; do
     -m) mounts="$mounts $2"; shift 2 ;;
     -L) long="$long $2"; shift 2 ;;
     -c) pause=""; shift ;;
+    -n) names=""; shift ;;
     *) shift ;;
   esac
 done
@@ -99,6 +100,7 @@ if [ -n "$mounts" ]; then
   echo "@df-end"
 fi
 if [ -r /proc/1/comm ]; then echo "procvisible 1"; else echo "procvisible 0"; fi
+[ -z "$names" ] && { echo "${PROBE_END}"; exit 0; }
 for d in /proc/[1-9]*; do
   read -r c < "$d/comm" || continue
   echo "comm $c"
@@ -124,10 +126,13 @@ export type ProbeCpuMode = "sample" | "counters";
 /**
  * Positional arguments for `sh -s --`: configured mounts, and for names longer than the
  * kernel's `comm`, the `comm` such a process has (the name's first 15 characters), so the
- * probe reads argv[0] of those processes only; `-c` for counters without the pause.
+ * probe reads argv[0] of those processes only; `-c` for counters without the pause; `-n`
+ * when no process is watched (the probe then reads no process names).
  */
 export function probeArguments(mounts: "auto" | readonly string[], processes: readonly string[], cpu: ProbeCpuMode = "sample"): string[] {
   const args: string[] = cpu === "counters" ? ["-c"] : [];
+  // Reading every process's name costs the host ≈ 14 µs per process: only when names are watched.
+  if (processes.length === 0) args.push("-n");
   if (mounts !== "auto") for (const mount of mounts) args.push("-m", mount);
   const prefixes = new Set(processes.filter((name) => name.length > COMM_MAX).map((name) => name.slice(0, COMM_MAX)));
   for (const prefix of prefixes) args.push("-L", prefix);
