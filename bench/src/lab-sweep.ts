@@ -150,10 +150,20 @@ async function main(): Promise<void> {
   const reused = summary.find((s) => s.mode === "fleetwatch-reused")!;
   const master = summary.find((s) => s.mode === "openssh-controlmaster")!;
   const pipeline = summary.find((s) => s.mode === "fleetwatch-pipeline")!;
-  console.log(`\nreused vs fresh, host side, same probe: ${fixed(reused.hostMsPerCheck / fresh.hostMsPerCheck, 2)} (goal ≤ 0.33)`);
-  console.log(`pipeline probe reused vs fresh, host side: ${fixed(pipeline.hostMsPerCheck / fresh.hostMsPerCheck, 2)}`);
-  console.log(`reused vs ControlMaster, both sides, same probe: ${fixed(reused.wholeMsPerCheck / master.wholeMsPerCheck, 2)}`);
-  console.log(`pipeline probe reused vs ControlMaster, both sides: ${fixed(pipeline.wholeMsPerCheck / master.wholeMsPerCheck, 2)} (goal ≤ 0.5)`);
+  // The same ratio within each round too: the rows of one round ran minutes apart at most.
+  const perRound = (a: SweepMode, b: SweepMode, f: (r: Run) => number) =>
+    Array.from({ length: rounds }, (_, round) => {
+      const x = runs.find((r) => r.round === round && r.mode === a);
+      const y = runs.find((r) => r.round === round && r.mode === b);
+      return x && y ? fixed(f(x) / f(y), 2) : "–";
+    }).join(", ");
+  const host = (r: Run) => r.hostMsPerCheck;
+  const both = (r: Run) => r.hostMsPerCheck + r.monitorMsPerCheck;
+  console.log(`\nratios of the medians (each round's own in brackets):`);
+  console.log(`reused vs fresh, host side, same probe: ${fixed(reused.hostMsPerCheck / fresh.hostMsPerCheck, 2)} [${perRound("fleetwatch-reused", "fleetwatch-fresh", host)}] (goal ≤ 0.33)`);
+  console.log(`pipeline probe reused vs fresh, host side: ${fixed(pipeline.hostMsPerCheck / fresh.hostMsPerCheck, 2)} [${perRound("fleetwatch-pipeline", "fleetwatch-fresh", host)}]`);
+  console.log(`reused vs ControlMaster, both sides, same probe: ${fixed(reused.wholeMsPerCheck / master.wholeMsPerCheck, 2)} [${perRound("fleetwatch-reused", "openssh-controlmaster", both)}]`);
+  console.log(`pipeline probe reused vs ControlMaster, both sides: ${fixed(pipeline.wholeMsPerCheck / master.wholeMsPerCheck, 2)} [${perRound("fleetwatch-pipeline", "openssh-controlmaster", both)}] (goal ≤ 0.5)`);
   console.log(`fleetwatch reused, monitor side (SSH part only; the worker's whole cost is bench:fleet's): ${fixed(pipeline.monitorMsPerCheck, 2)} ms/check`);
   console.log(`machine: ${JSON.stringify(await machine())} — a shared machine: compare rows of one run, not absolutes`);
 }
