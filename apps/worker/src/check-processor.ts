@@ -3,7 +3,7 @@ import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CheckResult, HostKeyStore, ResultJob, SshConnectionPool } from "@fleetwatch/core";
-import { checkHost, checkJobSchema, describePayloadError, keepJobsFor, RedisPinnedKeys, storeLatestResult } from "@fleetwatch/core";
+import { checkHost, checkJobSchema, describePayloadError, keepJobsFor, KnownThenPinnedKeys, knownHostsFile, RedisPinnedKeys, storeLatestResult } from "@fleetwatch/core";
 
 /**
  * One check job: validate the payload, probe the host over its kept connection, publish the
@@ -23,7 +23,9 @@ export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Log
     let hostKeyStore: ((h: typeof host) => HostKeyStore) | undefined;
     if (host.ssh.hostKeyPolicy === "tofu") {
       pinned = await RedisPinnedKeys.load(redis, host.address, host.ssh.port);
-      hostKeyStore = () => pinned!;
+      // A host knownHosts lists keeps its listed key; only an unlisted one is pinned (in Redis).
+      const store = new KnownThenPinnedKeys(knownHostsFile(host.ssh.knownHosts), pinned);
+      hostKeyStore = () => store;
     } else if (host.ssh.hostKeyPolicy === "off") {
       log.warn({ host: host.name }, "hostKeyPolicy off: the host key is NOT verified");
     }
