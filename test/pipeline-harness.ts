@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { CheckResult } from "@fleetwatch/core";
 import { readLatestResult } from "@fleetwatch/core";
-import type { AppName, FleetFileHost, RedisHandle } from "@fleetwatch/testkit";
+import type { AppName, FleetFileHost, RedisHandle, RedisOptions } from "@fleetwatch/testkit";
 import { AppProcess, DingtalkStandIn, Lab, startRedis, waitFor, writeFleetFile } from "@fleetwatch/testkit";
 
 export const TOKEN = "robot-token";
@@ -30,10 +30,12 @@ export class Pipeline {
   standIn = new DingtalkStandIn({ robots: { [TOKEN]: SECRET } });
   lab!: Lab;
   config = "";
+  /** How the test's Redis is started (a password: `REDIS_URL` then carries it). */
+  redisOptions: RedisOptions = {};
   private logs = 0;
 
   async start(): Promise<void> {
-    this.redisHandle = await startRedis();
+    this.redisHandle = await startRedis(this.redisOptions);
     this.redis = new Redis(this.redisHandle.url, { maxRetriesPerRequest: null });
     await this.standIn.start();
     this.lab = await Lab.create();
