@@ -95,7 +95,9 @@ describe("processes: replicas on stale configs", () => {
     copyFileSync(older, join(p.lab.dir, "fleet-a.yaml"));
     await first.stop();
     const restarted = scheduler(join(p.lab.dir, "fleet-a.yaml"), "a-restarted");
-    await waitFor("b to take over", () => said(second, "leading: took over") > 0, 60_000);
+    // Taking over, b must follow the published membership ("took over"), not publish its stale file.
+    await waitFor("b to lead", () => said(second, "leading: took over") + said(second, "leading: membership published") > 0, 60_000);
+    expect(said(second, "leading: membership published"), "b published its stale file when it took over").toBe(0);
     await waitFor("the restarted a to warn that its file differs", () => said(restarted, "differs from the published membership") > 0, 60_000);
 
     // Five slots with both stale replicas up, counted on the hosts.
