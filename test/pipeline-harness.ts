@@ -34,9 +34,12 @@ export class Pipeline {
   redisOptions: RedisOptions = {};
   private logs = 0;
 
-  async start(): Promise<void> {
-    this.redisHandle = await startRedis(this.redisOptions);
+  /** `persistentRedis`: Redis with `appendfsync always`, for tests that SIGKILL and restart it. */
+  async start(options: { persistentRedis?: boolean } = {}): Promise<void> {
+    this.redisHandle = await startRedis({ ...this.redisOptions, persistent: options.persistentRedis ?? this.redisOptions.persistent ?? false });
     this.redis = new Redis(this.redisHandle.url, { maxRetriesPerRequest: null });
+    // Tests that kill Redis: this client reconnects; its errors meanwhile are expected.
+    this.redis.on("error", () => undefined);
     await this.standIn.start();
     this.lab = await Lab.create();
   }
