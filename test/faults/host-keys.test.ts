@@ -28,7 +28,6 @@ let cliKnownHosts: string;
 
 const viaProxy = (proxy: TcpProxy, host: LabHost): LabHost => ({ ...host, address: proxy.address, port: proxy.port });
 const runs = (host: LabHost) => p.lab.commandLog(host.address).split("\n").filter(Boolean).length;
-const ranOnReinstalled = () => reinstalled.reduce((sum, host) => sum + runs(host), 0);
 
 /** Distinct slots of a host whose latest result had this outcome, polled until `count`. */
 async function slotsWith(host: string, outcome: string, count: number, also: (reason: string) => boolean = () => true): Promise<number> {
