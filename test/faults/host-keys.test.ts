@@ -16,6 +16,9 @@ import { scenario } from "./scenario.js";
 const p = new Pipeline();
 const proxies: TcpProxy[] = [];
 let strictOriginal: LabHost;
+/** A strict host reached directly, whose known_hosts line is replaced while its connection is kept. */
+let revokedHost: LabHost;
+let knownHostsEntries: LabHost[];
 let tofuOriginal: LabHost;
 let cliOriginal: LabHost;
 /** The same addresses' successors, serving the new key: nothing may ever run there. */
@@ -43,6 +46,7 @@ async function slotsWith(host: string, outcome: string, count: number, also: (re
 beforeAll(async () => {
   await p.start();
   strictOriginal = (await p.lab.startHosts({ behaviour: "logged" }))[0]!;
+  revokedHost = (await p.lab.startHosts({ behaviour: "logged" }))[0]!;
   tofuOriginal = (await p.lab.startHosts({ behaviour: "logged" }))[0]!;
   cliOriginal = (await p.lab.startHosts({ behaviour: "logged" }))[0]!;
   const newKey = await p.lab.impostorKey("ed25519");
@@ -53,9 +57,11 @@ beforeAll(async () => {
   proxies.push(strictProxy, tofuProxy, cliProxy);
   const listed = reinstalled[3]!;
   // known_hosts: the strict host's real key; the tofu-listed host with its OLD key (it was reinstalled since).
-  const knownHosts = await p.lab.writeKnownHosts("known_hosts", [viaProxy(strictProxy, strictOriginal), { ...listed, hostKeys: strictOriginal.hostKeys }]);
+  knownHostsEntries = [viaProxy(strictProxy, strictOriginal), { ...listed, hostKeys: strictOriginal.hostKeys }, revokedHost];
+  const knownHosts = await p.lab.writeKnownHosts("known_hosts", knownHostsEntries);
   p.writeConfig(knownHosts, [
     { name: "kept-strict", host: viaProxy(strictProxy, strictOriginal) },
+    { name: "kept-revoked", host: revokedHost },
     { name: "tofu-pinned", host: viaProxy(tofuProxy, tofuOriginal), extra: "ssh: { hostKeyPolicy: tofu }" },
     { name: "tofu-listed", host: listed, extra: "ssh: { hostKeyPolicy: tofu }" },
   ]);
@@ -85,6 +91,23 @@ describe("host keys", () => {
     expect(p.lab.logins(reinstalled[0]!), "logins on the reinstalled hosts' sshd").toBe(0);
     expect(p.lab.logins(strictOriginal), "no login on the original after the switch").toBe(before);
     return { expected: refused, delivered: refused, lost: ran, duplicated: 0, allowedDuplicates: 0, notes: `${before} login(s) for the ok slots (the connection kept); after the key changed ${refused} slots refused on fresh connections, ${ran} commands reached the new sshd` };
+  });
+
+  scenario(import.meta.url, "security", "strict: the key in known_hosts replaced while the connection is kept: the kept connection is dropped, nothing more runs", { timeoutMs: 180_000 }, async () => {
+    await waitFor("kept-revoked checked ok over a reused connection", async () => {
+      const latest = await p.latest("kept-revoked");
+      return latest?.outcome === "ok" && latest.reused === true;
+    }, 90_000);
+    // The operator learns the host's key is compromised and lists another one; the host, still
+    // serving the old key, keeps its TCP connection open.
+    await p.lab.writeKnownHosts("known_hosts", knownHostsEntries, { override: new Map([[revokedHost.address, [await p.lab.impostorKey("ed25519")]]]) });
+    const edited = Date.now();
+    const before = runs(revokedHost);
+    const refused = await slotsWith("kept-revoked", "hostkey_mismatch", 3, (reason) => reason.includes("HOST KEY CHANGED"));
+    // A check already running over the kept connection when the file changed may finish; none starts after.
+    const late = p.lab.commandLog(revokedHost.address).split("\n").filter(Boolean).filter((line) => Number(line.split(" ")[0]) * 1000 > edited + 1_000).length;
+    expect(late, "commands run after known_hosts changed").toBe(0);
+    return { expected: refused, delivered: refused, lost: late, duplicated: 0, allowedDuplicates: 0, notes: `${before} runs before the edit (over one kept connection: ${p.lab.logins(revokedHost)} login(s) in all); after it ${refused} slots refused with HOST KEY CHANGED, ${late} commands run later than 1 s after the edit` };
   });
 
   scenario(import.meta.url, "security", "tofu in the pipeline: the first key is pinned, a changed key is refused and says so; a key already in knownHosts counts", { timeoutMs: 180_000 }, async () => {
