@@ -80,6 +80,7 @@ export * from "./runtime/graceful-shutdown.js";
 export * from "./pipeline/queue-options.js";
 export * from "./ssh/redis-pinned-keys.js";
 export * from "./ssh/known-then-pinned-keys.js";
+export * from "./ssh/fetch-host-key.js";
 export * from "./runtime/app-bootstrap.js";
 export * from "./runtime/tick-loop.js";
 export * from "./status/fleet-host-state.js";
