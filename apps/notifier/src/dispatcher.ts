@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { AlertStore, DeliveryReceipt, HostAlerts, LaneMessage, Lease, LoadedFleet, NotifySettings, PlannedMessage, RobotSettings } from "@fleetwatch/core";
 import {
   acquireLease,
+  DISPATCHER_LEASE,
   alertTransitions,
   appendTimeline,
   applyDecided,
@@ -39,7 +40,6 @@ import {
 /** Parked messages are retried this often (and on every reload). */
 export const UNPARK_EVERY_MS = 15 * 60_000;
 
-const DISPATCHER_LEASE = { lease: KEYS.dispatcherLock, counter: KEYS.dispatcherLockToken };
 
 /**
  * Test-only fault points (FLEETWATCH_FAULT): `exit-after-enqueue` ends the process after a
