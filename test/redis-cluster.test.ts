@@ -1,13 +1,13 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppProcess, LabHost } from "@fleetwatch/testkit";
+import { uniqueProcessName } from "@fleetwatch/testkit";
 import { runCli } from "./cli-process.js";
 import { eventually, Pipeline } from "./pipeline-harness.js";
 
 /** Missing on every lab host: a name no other suite's canary has (≤ 15 characters). */
-const MISSING = `fwcl${randomBytes(4).toString("hex")}`;
+const MISSING = uniqueProcessName("fwcluster");
 const p = new Pipeline();
 let dashboard: AppProcess;
 let hosts: LabHost[];
