@@ -64,6 +64,7 @@ export * from "./alerting/silence.js";
 export * from "./alerting/silence-scope.js";
 export * from "./notify/notify-settings.js";
 export * from "./alerting/plan-dispatch.js";
+export * from "./alerting/next-group-due.js";
 export * from "./alerting/delivery-markers.js";
 export * from "./notify/locale-catalogue.js";
 export * from "./notify/escape-markdown.js";
