@@ -45,14 +45,20 @@ export class Pipeline {
     return this.cluster?.url ?? this.redisHandle.url;
   }
 
-  async start(options: { cluster?: boolean } = {}): Promise<void> {
-    if (options.cluster ?? onCluster()) {
+  /**
+   * `persistentRedis`: Redis with `appendfsync always`, for tests that SIGKILL and restart it
+   * (one server only). `cluster`: a three-master Redis Cluster (default: FLEETWATCH_TEST_CLUSTER=1).
+   */
+  async start(options: { persistentRedis?: boolean; cluster?: boolean } = {}): Promise<void> {
+    if (options.cluster ?? (onCluster() && !options.persistentRedis)) {
       this.cluster = await startRedisCluster();
       this.redis = this.cluster.client();
     } else {
-      this.redisHandle = await startRedis();
+      this.redisHandle = await startRedis({ persistent: options.persistentRedis ?? false });
       this.redis = new Redis(this.redisHandle.url, { maxRetriesPerRequest: null });
     }
+    // Tests that kill Redis: this client reconnects; its errors meanwhile are expected.
+    this.redis.on("error", () => undefined);
     await this.standIn.start();
     this.lab = await Lab.create();
   }

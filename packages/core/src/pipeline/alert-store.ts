@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { HostAlerts, StoredRead } from "../alerting/alert-state.js";
+import type { ResultFlow } from "../alerting/apply-result.js";
 import { parseHostAlerts } from "../alerting/alert-state.js";
 import type { PipelineAlerts } from "../alerting/pipeline-alerts.js";
 import { emptyPipelineAlerts, readPipelineAlerts } from "../alerting/pipeline-alerts.js";
@@ -75,13 +76,18 @@ return 1
 `,
 });
 
+/** Stamps the last result of any host; the first after a fleet-wide pause of ARGV[1] ms also stamps the resumption. */
 const NOTE_RESULT = defineScript({
   name: "note result seen",
-  keys: () => [KEYS.lastAnyResult],
+  keys: () => [KEYS.lastAnyResult, KEYS.resultsResumedAt],
   examples: [[]],
   lua: `
 local t = redis.call('TIME')
 local ms = t[1] * 1000 + math.floor(t[2] / 1000)
+local previous = tonumber(redis.call('GET', KEYS[1]))
+if previous and ms - previous >= tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[2], string.format('%d', ms))
+end
 redis.call('SET', KEYS[1], string.format('%d', ms))
 return 1
 `,
@@ -104,8 +110,15 @@ const HOST_ALERTS_MANY = defineKeyGroup({
   examples: [[HOST_EXAMPLES.map(([h]) => h)]],
 });
 
+/** The fleet's flow of results in one MGET. */
+const RESULT_FLOW = defineKeyGroup({
+  name: "result flow MGET",
+  keys: () => [KEYS.lastAnyResult, KEYS.resultsResumedAt],
+  examples: [[]],
+});
+
 export const ALERT_STORE_SCRIPTS = [READ_WITH_TIME, CAS, CAS_ONE, SAVE_TIMERS, NOTE_RESULT, TIME] as const;
-export const ALERT_STORE_KEY_GROUPS = [HOST_ALERTS_MANY] as const;
+export const ALERT_STORE_KEY_GROUPS = [HOST_ALERTS_MANY, RESULT_FLOW] as const;
 
 const timerSchema = z.object({ firstChangeAt: z.number().optional(), lastFlushAt: z.number().optional() });
 
@@ -269,9 +282,24 @@ export class AlertStore {
     return (await this.redis.hdel(KEYS.silences, id)) === 1;
   }
 
-  /** A result arrived: stamped with Redis's clock, for the "monitoring stalled" check. */
-  async noteResultSeen(): Promise<void> {
-    await runScript(this.redis, NOTE_RESULT, []);
+  /**
+   * A result arrived: stamped with Redis's clock, for the "monitoring stalled" check and for
+   * staleness. When no host had reported for `pauseMs` before it, results have resumed
+   * after a pause of the monitor's own (see resultPauseMs).
+   */
+  async noteResultSeen(pauseMs: number): Promise<void> {
+    await runScript(this.redis, NOTE_RESULT, [], [pauseMs]);
+  }
+
+  /** The fleet's flow of results: the last of any host, and the last resumption after a pause. */
+  async resultFlow(): Promise<ResultFlow> {
+    const [lastAt, resumedAt] = await this.redis.mget(...RESULT_FLOW.keys());
+    return { ...(lastAt ? { lastAt: Number(lastAt) } : {}), ...(resumedAt ? { resumedAt: Number(resumedAt) } : {}) };
+  }
+
+  /** Moves a host's staleness deadline later (never earlier: a result may have just set it). */
+  async deferStale(host: string, at: number): Promise<void> {
+    await this.redis.zadd(KEYS.staleDeadlines, "XX", "GT", at, host);
   }
 
   async lastResultSeen(): Promise<number | undefined> {
