@@ -110,6 +110,22 @@ export class Pipeline {
     else await this.redis.flushall();
   }
 
+  /** Every key in Redis: on a cluster, KEYS on each master (a KEYS through a cluster client sees one node). */
+  async allKeys(): Promise<string[]> {
+    if (!this.cluster) return this.redis.keys("*");
+    const perNode = await Promise.all(
+      this.cluster.nodes.map(async (node) => {
+        const direct = new Redis(node.url, { maxRetriesPerRequest: 1 });
+        try {
+          return await direct.keys("*");
+        } finally {
+          direct.disconnect();
+        }
+      }),
+    );
+    return perNode.flat();
+  }
+
   latest(host: string): Promise<CheckResult | undefined> {
     return readLatestResult(this.redis, host);
   }

@@ -112,7 +112,7 @@ describe("security sweep", () => {
     const places: { where: string; text: string }[] = [];
     for (const app of p.apps) places.push({ where: `log of ${app.app}`, text: readFileSync(app.logFile, "utf8") });
     places.push({ where: "fleet file", text: readFileSync(p.config, "utf8") });
-    for (const key of await p.redis.keys("*")) {
+    for (const key of await p.allKeys()) {
       const type = await p.redis.type(key);
       const value =
         type === "string" ? await p.redis.get(key)
