@@ -3,6 +3,8 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { hashSlot } from "./hash-slot.js";
+import { KEYS } from "./redis-keys.js";
+import { defineScript } from "./redis-script.js";
 import { REDIS_KEY_GROUPS, REDIS_SCRIPTS } from "./redis-script-registry.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../../..");
@@ -21,24 +23,31 @@ function sources(): { file: string; text: string }[] {
   return out;
 }
 
-const slotsOf = (keys: readonly string[]) => [...new Set(keys.map(hashSlot))];
+/** What is wrong with a script's or key group's keys on a cluster: one line per example whose keys span slots. */
+function slotProblems(what: { name: string; keys: (...p: never[]) => readonly string[]; examples: readonly (readonly unknown[])[] }): string[] {
+  if (what.examples.length === 0) return [`${what.name}: no examples to compute slots from`];
+  return what.examples.flatMap((params) => {
+    const keys = (what.keys as (...p: unknown[]) => readonly string[])(...params);
+    if (keys.length === 0) return [`${what.name}: names no keys`];
+    const slots = [...new Set(keys.map(hashSlot))];
+    return slots.length === 1 ? [] : [`${what.name} with ${JSON.stringify(params)}: ${keys.map((k) => `${k} (slot ${hashSlot(k)})`).join(", ")}`];
+  });
+}
 
 describe("Redis scripts and multi-key commands on a cluster", () => {
+  it("finds a script whose keys span slots", () => {
+    const bad = defineScript({ name: "bad", lua: "return 1", keys: (host: string) => [KEYS.hostAlerts(host), KEYS.latestResult(host)], examples: [["web-1"]] });
+    expect(slotProblems(bad)).toEqual([expect.stringContaining("bad with")]);
+    const forgotTag = defineScript({ name: "no tag", lua: "return 1", keys: (host: string) => [`fleetwatch:x:${host}`, KEYS.activeHosts], examples: [["web-1"]] });
+    expect(slotProblems(forgotTag)).toHaveLength(1);
+  });
+
   it.each(REDIS_SCRIPTS.map((s) => [s.name, s] as const))("script %s touches keys of one slot", (_name, script) => {
-    expect(script.examples.length).toBeGreaterThan(0);
-    for (const params of script.examples) {
-      const keys = script.keys(...params);
-      expect(keys.length, `${script.name} names its keys`).toBeGreaterThan(0);
-      expect(slotsOf(keys), `${script.name} with ${JSON.stringify(params)}: ${keys.join(", ")}`).toHaveLength(1);
-    }
+    expect(slotProblems(script)).toEqual([]);
   });
 
   it.each(REDIS_KEY_GROUPS.map((g) => [g.name, g] as const))("multi-key command %s touches keys of one slot", (_name, group) => {
-    for (const params of group.examples) {
-      const keys = group.keys(...params);
-      expect(keys.length).toBeGreaterThan(1);
-      expect(slotsOf(keys), `${group.name}: ${keys.join(", ")}`).toHaveLength(1);
-    }
+    expect(slotProblems(group)).toEqual([]);
   });
 
   it("lists every script and key group the sources define, each name once", () => {
