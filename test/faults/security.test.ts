@@ -71,7 +71,7 @@ afterAll(async () => {
 /** Every key of every type, with its value, as text. */
 async function redisValues(): Promise<{ where: string; text: string }[]> {
   const places: { where: string; text: string }[] = [];
-  for (const key of await p.redis.keys("*")) {
+  for (const key of await p.allKeys()) {
     const type = await p.redis.type(key);
     const value =
       type === "string" ? await p.redis.get(key)
