@@ -70,7 +70,7 @@ describe("fleetwatch check", () => {
     const fleet = writeFleetFile(lab, "json.yaml", knownHosts, [{ name: "web-1", host: good[0]! }, { name: "db-1", host: good[1]! }], defaults);
     const { code, stdout } = await fleetwatch("check", "-c", fleet, "--json", "--host", "web-*");
     const out = JSON.parse(stdout);
-    expect(out.version).toBe(2);
+    expect(out.version).toBe(3);
     expect(out.hosts).toHaveLength(1);
     const result = checkResultSchema.parse(out.hosts[0]);
     expect(result.host.name).toBe("web-1");
