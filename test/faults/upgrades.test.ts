@@ -40,9 +40,10 @@ const withVersion = (host: string, version: number) => (slotStart: number) => {
 };
 
 const PAYLOADS: Payload[] = [
-  { what: "a result of the previous version (1)", data: withVersion("previous-version", 1), applies: "previous-version" },
-  { what: "a result of the current version (2)", data: withVersion("current-version", 2), applies: "current-version" },
-  { what: "a result of a newer version (3)", data: withVersion("newer-version", 3), refusedWith: "check result version 3 is not one this fleetwatch reads" },
+  { what: "a result of version 1", data: withVersion("version-1", 1), applies: "version-1" },
+  { what: "a result of the previous version (2)", data: withVersion("previous-version", 2), applies: "previous-version" },
+  { what: "a result of the current version (3)", data: withVersion("current-version", 3), applies: "current-version" },
+  { what: "a result of a newer version (4)", data: withVersion("newer-version", 4), refusedWith: "check result version 4 is not one this fleetwatch reads" },
   { what: "a result job without its slot start", data: (s) => ({ ...processResult("no-slot", s, "critical"), slotStart: undefined }), refusedWith: "slotStart" },
   { what: "a job of an unknown kind", data: (s) => ({ ...processResult("renamed", s, "critical"), kind: "host-renamed" }), refusedWith: "kind" },
   { what: "a job that is not an object", data: () => "garbage", refusedWith: "invalid result job" },

@@ -1,4 +1,5 @@
 import type { CheckItem } from "../evaluate/check-item.js";
+import { unjudgedChecks } from "../evaluate/evaluate-metrics.js";
 import { STAGE_CHECK } from "../evaluate/host-state.js";
 import type { ResultJob } from "../pipeline/job-schemas.js";
 import type { Alert, HostAlerts } from "./alert-state.js";
@@ -113,7 +114,10 @@ export function applyResult(stored: HostAlerts | undefined, job: ResultOf, now: 
   if (options.freeze) {
     set("stale", observe(alerts.stale, passed("stale"), job.for, now));
   } else if (result.outcome === "ok") {
+    // What the check could not judge this time (CPU on a host's first pipeline check) keeps its state.
+    const unjudged = new Set(unjudgedChecks(result.metrics));
     for (const name of new Set([...Object.keys(alerts), ...reported.keys()])) {
+      if (unjudged.has(name)) continue;
       set(name, observe(alerts[name], reported.get(name) ?? passed(name), job.for, now));
     }
   } else {

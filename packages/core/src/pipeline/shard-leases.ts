@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { CHECK_SHARD_COUNT, checkShards } from "./check-shards.js";
 import { KEYS } from "./redis-keys.js";
+import { defineKeyGroup, defineScript, runScript } from "./redis-script.js";
 import { assignShards } from "./shard-assignment.js";
 
 /**
@@ -9,7 +10,11 @@ import { assignShards } from "./shard-assignment.js";
  * one lease (all live ones when none has), and each shard's lease value.
  * KEYS: workers, joined, lease 0 … lease S−1. ARGV: id, ttlMs.
  */
-const HEARTBEAT = `
+const HEARTBEAT = defineScript({
+  name: "shard heartbeat",
+  keys: (shards: readonly number[]) => [KEYS.shardWorkers, KEYS.shardWorkersJoined, ...shards.map(KEYS.shardLease)],
+  examples: [[checkShards()]],
+  lua: `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[2])
@@ -26,7 +31,8 @@ if #settled == 0 then settled = live end
 local holders = {}
 for i = 3, #KEYS do holders[i - 2] = redis.call('GET', KEYS[i]) or '' end
 return { settled, holders, #live }
-`;
+`,
+});
 
 /**
  * For each shard: renews this worker's lease when the stored value is still exactly its own
@@ -34,7 +40,11 @@ return { settled, holders, #live }
  * back), or takes a free shard with a new token when allowed to. Returns the token held, or −1.
  * KEYS: lease keys…, token counter. ARGV: id, ttlMs, then per shard: token held (0: none), may take (1/0).
  */
-const CLAIM = `
+const CLAIM = defineScript({
+  name: "shard claim",
+  keys: (shards: readonly number[]) => [...shards.map(KEYS.shardLease), KEYS.shardLeaseToken],
+  examples: [[[0]], [checkShards()]],
+  lua: `
 local out = {}
 for i = 1, #KEYS - 1 do
   local held = ARGV[1 + 2 * i]
@@ -51,10 +61,15 @@ for i = 1, #KEYS - 1 do
   end
 end
 return out
-`;
+`,
+});
 
 /** Deletes each lease still this worker's own (compare `id|token`); with ARGV[1] = '1', also unregisters. KEYS: workers, joined, leases…; ARGV: leave, id, values… */
-const RELEASE = `
+const RELEASE = defineScript({
+  name: "shard release",
+  keys: (shards: readonly number[]) => [KEYS.shardWorkers, KEYS.shardWorkersJoined, ...shards.map(KEYS.shardLease)],
+  examples: [[[]], [[3, 31]]],
+  lua: `
 for i = 3, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[i] then redis.call('DEL', KEYS[i]) end
 end
@@ -63,7 +78,14 @@ if ARGV[1] == '1' then
   redis.call('HDEL', KEYS[2], ARGV[2])
 end
 return 0
-`;
+`,
+});
+
+/** Every shard's lease read at once (MGET), for status pages and tests. */
+const SHARD_HOLDERS = defineKeyGroup({ name: "shard holders", keys: () => checkShards().map(KEYS.shardLease), examples: [[]] });
+
+export const SHARD_LEASE_SCRIPTS = [HEARTBEAT, CLAIM, RELEASE];
+export const SHARD_LEASE_KEY_GROUPS = [SHARD_HOLDERS];
 
 /** What one renewal round decided for this worker. */
 export interface ShardRound {
@@ -108,19 +130,12 @@ export class ShardLeases {
 
   async round(): Promise<ShardRound> {
     const shards = checkShards().slice(0, this.shardCount);
-    const [workers, values, live] = (await this.redis.eval(HEARTBEAT, 2 + shards.length, KEYS.shardWorkers, KEYS.shardWorkersJoined, ...shards.map(KEYS.shardLease), this.id, String(this.ttlMs))) as [string[], string[], number];
+    const [workers, values, live] = (await runScript(this.redis, HEARTBEAT, [shards], [this.id, this.ttlMs])) as [string[], string[], number];
     const owners = assignShards(this.shardCount, workers, values.map(holderId));
     const wanted = new Set(shards.filter((s) => owners[s] === this.id));
     const ask = shards.filter((s) => wanted.has(s) || this.held.has(s));
-    const tokens = ask.length === 0 ? [] : ((await this.redis.eval(
-      CLAIM,
-      ask.length + 1,
-      ...ask.map(KEYS.shardLease),
-      KEYS.shardLeaseToken,
-      this.id,
-      String(this.ttlMs),
-      ...ask.flatMap((s) => [String(this.held.get(s) ?? 0), wanted.has(s) ? "1" : "0"]),
-    )) as number[]);
+    const tokens =
+      ask.length === 0 ? [] : ((await runScript(this.redis, CLAIM, [ask], [this.id, this.ttlMs, ...ask.flatMap((s) => [this.held.get(s) ?? 0, wanted.has(s) ? "1" : "0"])])) as number[]);
     const lost: number[] = [];
     ask.forEach((shard, i) => {
       const token = Number(tokens[i]);
@@ -136,7 +151,7 @@ export class ShardLeases {
     const mine = shards.filter((s) => this.held.has(s));
     const values = mine.map((s) => `${this.id}|${this.held.get(s)}`);
     for (const s of mine) this.held.delete(s);
-    await this.redis.eval(RELEASE, 2 + mine.length, KEYS.shardWorkers, KEYS.shardWorkersJoined, ...mine.map(KEYS.shardLease), leave ? "1" : "0", this.id, ...values);
+    await runScript(this.redis, RELEASE, [mine], [leave ? "1" : "0", this.id, ...values]);
   }
 
   /** On shutdown, once every consumer is closed: releases every lease and unregisters. */
@@ -147,6 +162,6 @@ export class ShardLeases {
 
 /** Who holds each shard now (`id|token`, or undefined), for status pages and tests. */
 export async function shardHolders(redis: Redis): Promise<(string | undefined)[]> {
-  const values = await redis.mget(...checkShards().map(KEYS.shardLease));
+  const values = await redis.mget(...SHARD_HOLDERS.keys());
   return values.map((v) => v ?? undefined);
 }

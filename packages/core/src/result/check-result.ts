@@ -7,12 +7,15 @@ import { OUTCOMES } from "./outcome.js";
 
 /**
  * Version written by this code. 2 added `monitorFault` and, in `metrics.memory`, the cgroup
- * limit a container's memory is judged against. Everything 2 added is optional, so a
- * version 1 result is read as it is; a newer version is refused.
+ * limit a container's memory is judged against. 3 lets CPU be unmeasured
+ * (`metrics.cpu.usedPercent` null, method `none`: the pipeline's first check of a host) and
+ * adds the counters' uptime. Everything 2 and 3 added is optional or wider, so older results
+ * are read as they are; a newer version is refused with its number (an older fleetwatch
+ * then says so instead of calling a newer result malformed).
  */
-export const CHECK_RESULT_VERSION = 2;
-/** Versions this code reads: the current one and the one before. */
-export const CHECK_RESULT_VERSIONS_READ = [1, 2] as const;
+export const CHECK_RESULT_VERSION = 3;
+/** Versions this code reads: the current one and the ones before (a subset of it each). */
+export const CHECK_RESULT_VERSIONS_READ = [1, 2, 3] as const;
 
 /**
  * The one shape of a check's result: `fleetwatch check --json` prints it, workers publish
