@@ -208,7 +208,8 @@ describe("HTTP endpoints of the pipeline apps", () => {
 });
 
 describe("Redis unreachable at start", () => {
-  it("says so in one plain line per retry, backing off, with no stack and no password, and comes up when Redis does", async () => {
+  // Generous: two apps start on a loaded 2-core machine before the counted window begins.
+  it("says so in one plain line per retry, backing off, with no stack and no password, and comes up when Redis does", { timeout: 180_000 }, async () => {
     const port = await freePort();
     const url = `redis://:${SECRETS.redisPassword}@127.0.0.1:${port}`;
     // The worker and the notifier (with its robot's delivery worker): BullMQ's connections too.

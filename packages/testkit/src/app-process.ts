@@ -44,7 +44,7 @@ export class AppProcess {
   }
 
   /** Its HTTP base URL, e.g. http://127.0.0.1:41234, once it has logged it. */
-  httpUrl(timeoutMs = 20_000): Promise<string> {
+  httpUrl(timeoutMs = 90_000): Promise<string> {
     const address = () => {
       try {
         return loggedHttpAddress(readFileSync(this.logFile, "utf8"));
