@@ -7,6 +7,9 @@ export const QUEUES = {
   results: "results",
 } as const;
 
+/** The check queue a host's checks go to (one queue until the check queue is sharded). */
+export const checkQueueOf = (_hostName: string): string => QUEUES.checks;
+
 /** One delivery queue per DingTalk robot: its rate limit is then the robot's own. */
 export const notificationQueueName = (robot: string): string => `notify-${robot}`;
 

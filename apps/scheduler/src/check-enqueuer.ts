@@ -1,0 +1,52 @@
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { BatchClaim, CheckJob, DueEntry, ResolvedHost } from "@fleetwatch/core";
+import { checkQueueOf, FAILED_JOBS_KEPT, FINISHED_JOBS_KEPT, groupBy, hostOffset } from "@fleetwatch/core";
+
+/** The check queue of a queue name (one `checks` queue today, shards later). */
+export type CheckQueues = (queueName: string) => Queue<CheckJob>;
+
+/** What a check job carries beyond its host and slot. */
+export interface EnqueueContext {
+  configVersion: string;
+  generation: number;
+}
+
+/**
+ * Of the due hosts, those whose previous check is still queued or running (its job exists
+ * and has not finished): one pipelined HMGET per batch, no per-host round trip. Finished
+ * jobs are removed or have `finishedOn`, so neither counts as busy.
+ */
+export async function hostsStillChecking(redis: Redis, queues: CheckQueues, due: readonly DueEntry[]): Promise<Set<string>> {
+  const asked = due.filter((e): e is DueEntry & { lastJobId: string } => e.lastJobId !== undefined);
+  if (asked.length === 0) return new Set();
+  const pipeline = redis.pipeline();
+  for (const e of asked) pipeline.hmget(queues(checkQueueOf(e.host)).toKey(e.lastJobId), "timestamp", "finishedOn");
+  const replies = (await pipeline.exec()) ?? [];
+  const busy = new Set<string>();
+  replies.forEach(([error, fields], i) => {
+    if (error) throw error;
+    const [timestamp, finishedOn] = fields as [string | null, string | null];
+    if (timestamp !== null && finishedOn === null) busy.add(asked[i]!.host);
+  });
+  return busy;
+}
+
+/** Adds the claimed checks, one `addBulk` per check queue; the job id (host and slot start) dedups a re-run. Returns how many. */
+export async function enqueueClaims(queues: CheckQueues, claims: readonly BatchClaim[], members: ReadonlyMap<string, ResolvedHost>, context: EnqueueContext): Promise<number> {
+  let added = 0;
+  for (const [queueName, group] of groupBy(claims, (c) => checkQueueOf(c.host))) {
+    const jobs = [];
+    for (const claim of group) {
+      const host = members.get(claim.host);
+      if (!host) continue;
+      const slot = Math.round((claim.slotStart - hostOffset(host.name, host.intervalMs)) / host.intervalMs);
+      const data: CheckJob = { host, slot, slotStart: claim.slotStart, configVersion: context.configVersion, generation: context.generation };
+      jobs.push({ name: "check", data, opts: { jobId: claim.jobId, removeOnComplete: FINISHED_JOBS_KEPT, removeOnFail: FAILED_JOBS_KEPT, attempts: 1 } });
+    }
+    if (jobs.length === 0) continue;
+    await queues(queueName).addBulk(jobs);
+    added += jobs.length;
+  }
+  return added;
+}
