@@ -15,12 +15,12 @@ export function callsPer(before: Map<string, number>, after: Map<string, number>
 }
 
 /**
- * Bytes held per kind of key (MEMORY USAGE, every nested value counted): a job's hash is
- * counted under `<queue>:<job>`, every other key under its own name. For a benchmark's
- * own Redis only: it walks the whole keyspace.
+ * Bytes held per kind of key (MEMORY USAGE, every nested value counted): keys that differ
+ * only in their last `:` part (a job id, a host) are counted together as `…:<id>`, every
+ * other key under its own name. For a benchmark's own Redis only: it walks the keyspace.
  */
 export async function redisKeyBytes(redis: Redis): Promise<Record<string, { keys: number; bytes: number }>> {
-  const kinds: Record<string, { keys: number; bytes: number }> = {};
+  const stems = new Map<string, { key: string; bytes: number }[]>();
   let cursor = "0";
   do {
     const [next, keys] = await redis.scan(cursor, "COUNT", 1_000);
@@ -29,13 +29,22 @@ export async function redisKeyBytes(redis: Redis): Promise<Record<string, { keys
     for (const key of keys) pipeline.call("MEMORY", "USAGE", key, "SAMPLES", "0");
     const sizes = (await pipeline.exec()) ?? [];
     keys.forEach((key, i) => {
-      const kind = /^(fleetwatch:\{[^}]+\}:[^:]+):[^:]*\.[^:]*$/.exec(key) ? key.replace(/:[^:]*$/, ":<job>") : key;
-      const entry = (kinds[kind] ??= { keys: 0, bytes: 0 });
-      entry.keys += 1;
-      entry.bytes += Number(sizes[i]?.[1] ?? 0);
+      const stem = key.replace(/:[^:}]*$/, ":<id>");
+      const group = stems.get(stem) ?? stems.set(stem, []).get(stem)!;
+      group.push({ key, bytes: Number(sizes[i]?.[1] ?? 0) });
     });
   } while (cursor !== "0");
+  const kinds: Record<string, { keys: number; bytes: number }> = {};
+  for (const [stem, group] of stems) {
+    if (group.length === 1) kinds[group[0]!.key] = { keys: 1, bytes: group[0]!.bytes };
+    else kinds[stem] = { keys: group.length, bytes: group.reduce((sum, k) => sum + k.bytes, 0) };
+  }
   return kinds;
+}
+
+/** Bytes per host by kind of key, largest first, labelled with the number of keys. */
+export function bytesPerHostByKey(kinds: Record<string, { keys: number; bytes: number }>, hosts: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(kinds).sort((a, b) => b[1].bytes - a[1].bytes).map(([kind, k]) => [`${kind} (${k.keys} keys)`, Math.round(k.bytes / hosts)]));
 }
 
 /** The scheduler's tick histogram from its /metrics: rounds, total seconds, and cumulative bucket counts. */

@@ -11,7 +11,7 @@ import { benchArgs, machine } from "./bench-args.js";
 import { redisInfo, sleep, startApp, stopApp } from "./bench-processes.js";
 import { fixed, printTable, quantile } from "./print-table.js";
 import { processCpuSeconds, processRssBytes } from "./proc-stat.js";
-import { callsPer, redisCommandCalls, redisKeyBytes, schedulerTicks, tickQuantileBound } from "./redis-footprint.js";
+import { bytesPerHostByKey, callsPer, redisCommandCalls, redisKeyBytes, schedulerTicks, tickQuantileBound } from "./redis-footprint.js";
 
 interface SchedulerFigures {
   hosts: number;
@@ -113,7 +113,7 @@ async function runSize(hosts: number, intervalMs: number, measureIntervals: numb
       tickMeanMs: ((at1.ticks.sum - at0.ticks.sum) * 1000) / Math.max(1, at1.ticks.count - at0.ticks.count),
       tickP95BoundMs: tickQuantileBound(at0.ticks, at1.ticks, 0.95) * 1000,
       commandsPerCheck: callsPer(at0.calls, at1.calls, checks),
-      keyBytesPerHost: Object.fromEntries(Object.entries(keyBytes).sort((a, b) => b[1].bytes - a[1].bytes).map(([kind, k]) => [`${kind} (${k.keys} keys)`, Math.round(k.bytes / hosts)])),
+      keyBytesPerHost: bytesPerHostByKey(keyBytes, hosts),
       keeps: inWindow.length >= expected * 0.999 && quantile(lags, 0.95) <= intervalMs * 0.1,
     };
   } finally {
