@@ -14,21 +14,24 @@ export interface EnqueueContext {
 
 /**
  * Of the due hosts, those whose previous check is still queued or running (its job exists
- * and has not finished): one pipelined HMGET per batch, no per-host round trip. Finished
- * jobs are removed or have `finishedOn`, so neither counts as busy.
+ * and has not finished): one pipelined HMGET per check queue (its keys share the queue's
+ * hash tag, so this also holds on a cluster), no per-host round trip. Finished jobs are
+ * removed or have `finishedOn`, so neither counts as busy.
  */
 export async function hostsStillChecking(redis: Redis, queues: CheckQueues, due: readonly DueEntry[]): Promise<Set<string>> {
   const asked = due.filter((e): e is DueEntry & { lastJobId: string } => e.lastJobId !== undefined);
-  if (asked.length === 0) return new Set();
-  const pipeline = redis.pipeline();
-  for (const e of asked) pipeline.hmget(queues(checkQueueOf(e.host)).toKey(e.lastJobId), "timestamp", "finishedOn");
-  const replies = (await pipeline.exec()) ?? [];
   const busy = new Set<string>();
-  replies.forEach(([error, fields], i) => {
-    if (error) throw error;
-    const [timestamp, finishedOn] = fields as [string | null, string | null];
-    if (timestamp !== null && finishedOn === null) busy.add(asked[i]!.host);
-  });
+  for (const [queueName, group] of groupBy(asked, (e) => checkQueueOf(e.host))) {
+    const queue = queues(queueName);
+    const pipeline = redis.pipeline();
+    for (const e of group) pipeline.hmget(queue.toKey(e.lastJobId), "timestamp", "finishedOn");
+    const replies = (await pipeline.exec()) ?? [];
+    replies.forEach(([error, fields], i) => {
+      if (error) throw error;
+      const [timestamp, finishedOn] = fields as [string | null, string | null];
+      if (timestamp !== null && finishedOn === null) busy.add(group[i]!.host);
+    });
+  }
   return busy;
 }
 
