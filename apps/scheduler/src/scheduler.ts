@@ -38,6 +38,8 @@ export interface SchedulerOptions {
 export class Scheduler {
   private fleet: LoadedFleet;
   private lease: Lease | undefined;
+  /** When the lease was last renewed (local clock), so a long round renews it in time. */
+  private renewedAt = 0;
   /** The membership scheduled from (the one published or adopted), and its generation. */
   private members: ResolvedHost[] = [];
   private byName = new Map<string, ResolvedHost>();
@@ -88,6 +90,7 @@ export class Scheduler {
   async tick(): Promise<void> {
     const lease = await acquireLease(this.redis, this.id, this.leaseMs());
     if (!lease) return this.follow();
+    this.renewedAt = Date.now();
     if (this.lease?.token !== lease.token) {
       this.lease = lease;
       if (this.pending) await this.publish(lease);
@@ -105,7 +108,6 @@ export class Scheduler {
    */
   private async enqueueDue(lease: Lease): Promise<void> {
     const batchSize = this.options.batchSize ?? 1_000;
-    let renewedAt = Date.now();
     for (;;) {
       const { due } = await dueHosts(this.redis, batchSize);
       if (due.length === 0) return;
@@ -118,13 +120,17 @@ export class Scheduler {
       if (busy.size > 0) this.log.debug({ hosts: [...busy].slice(0, 20), count: busy.size }, "previous check still queued or running: not piling on");
       const added = await enqueueClaims(this.checks, outcome.claimed, this.byName, { configVersion: this.fleet.version, generation: this.generation });
       this.log.debug({ due: due.length, claimed: outcome.claimed.length, added, busy: busy.size, dropped: drop.length }, "checks enqueued");
-      if (due.length < batchSize) return;
-      if (Date.now() - renewedAt > this.leaseMs() / 3) {
-        const renewed = await acquireLease(this.redis, this.id, this.leaseMs());
-        if (renewed?.token !== lease.token) return this.lost();
-        renewedAt = Date.now();
-      }
+      if (due.length < batchSize || !(await this.renewIfDue(lease))) return;
     }
+  }
+
+  /** In a long round (a first tick over 100,000 hosts), renews the lease every third of its term; false when it was lost. */
+  private async renewIfDue(lease: Lease): Promise<boolean> {
+    if (Date.now() - this.renewedAt < this.leaseMs() / 3) return true;
+    const renewed = await acquireLease(this.redis, this.id, this.leaseMs());
+    if (renewed?.token !== lease.token) return (this.lost(), false);
+    this.renewedAt = Date.now();
+    return true;
   }
 
   /** Hand the lease over at once on shutdown. */
@@ -203,8 +209,14 @@ export class Scheduler {
    * False when the lease was lost.
    */
   private async enrol(lease: Lease, changed: readonly string[]): Promise<boolean> {
-    for (const names of inBatches(changed, 1_000)) if (!(await enrollDue(this.redis, lease, names, "reset"))) return (this.lost(), false);
-    for (const names of inBatches(this.members.map((h) => h.name), 1_000)) if (!(await enrollDue(this.redis, lease, names, "missing"))) return (this.lost(), false);
+    for (const names of inBatches(changed, 1_000)) {
+      if (!(await this.renewIfDue(lease))) return false;
+      if (!(await enrollDue(this.redis, lease, names, "reset"))) return (this.lost(), false);
+    }
+    for (const names of inBatches(this.members.map((h) => h.name), 1_000)) {
+      if (!(await this.renewIfDue(lease))) return false;
+      if (!(await enrollDue(this.redis, lease, names, "missing"))) return (this.lost(), false);
+    }
     return true;
   }
 
