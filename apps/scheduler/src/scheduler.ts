@@ -104,10 +104,13 @@ export class Scheduler {
   /**
    * Takes the hosts due now from the due set, a batch at a time: which of them still have a
    * check queued or running (one pipeline), the claims (one script, Redis's clock, fenced),
-   * then one `addBulk` per check queue. Renews the lease between batches on a long round.
+   * then one `addBulk` per check queue. Renews the lease between batches on a long round,
+   * and ends a round after ten ticks' time even when more is due (a scheduler that falls
+   * behind still reports its rounds, queues removals and publishes a reloaded file).
    */
   private async enqueueDue(lease: Lease): Promise<void> {
     const batchSize = this.options.batchSize ?? 1_000;
+    const roundEnds = Date.now() + 10 * this.tickMs();
     for (;;) {
       const { due } = await dueHosts(this.redis, batchSize);
       if (due.length === 0) return;
@@ -120,7 +123,7 @@ export class Scheduler {
       if (busy.size > 0) this.log.debug({ hosts: [...busy].slice(0, 20), count: busy.size }, "previous check still queued or running: not piling on");
       const added = await enqueueClaims(this.checks, outcome.claimed, this.byName, { configVersion: this.fleet.version, generation: this.generation });
       this.log.debug({ due: due.length, claimed: outcome.claimed.length, added, busy: busy.size, dropped: drop.length }, "checks enqueued");
-      if (due.length < batchSize || !(await this.renewIfDue(lease))) return;
+      if (due.length < batchSize || Date.now() > roundEnds || !(await this.renewIfDue(lease))) return;
     }
   }
 
