@@ -32,9 +32,12 @@ export class Pipeline {
   config = "";
   private logs = 0;
 
-  async start(): Promise<void> {
-    this.redisHandle = await startRedis();
+  /** `persistentRedis`: Redis with `appendfsync always`, for tests that SIGKILL and restart it. */
+  async start(options: { persistentRedis?: boolean } = {}): Promise<void> {
+    this.redisHandle = await startRedis({ persistent: options.persistentRedis ?? false });
     this.redis = new Redis(this.redisHandle.url, { maxRetriesPerRequest: null });
+    // Tests that kill Redis: this client reconnects; its errors meanwhile are expected.
+    this.redis.on("error", () => undefined);
     await this.standIn.start();
     this.lab = await Lab.create();
   }

@@ -10,6 +10,7 @@ import {
   applyPipelineReceipt,
   applyReceipt,
   applyStaleness,
+  deferredStaleDeadline,
   clearPipelineAlert,
   dropReceipts,
   enqueueLane,
@@ -278,16 +279,25 @@ export class Dispatcher {
   }
 
   private async markStale(now: number): Promise<void> {
-    for (const host of await this.store.staleHosts(now)) {
+    const candidates = await this.store.staleHosts(now);
+    if (candidates.length === 0) return;
+    const flow = await this.store.resultFlow();
+    for (const host of candidates) {
       let fired: ReturnType<typeof alertTransitions> = [];
+      let deferTo: number | undefined;
       await this.store.update(host, (current, at) => {
         if (!current || current.removed) return undefined;
-        const next = applyStaleness(current, at, this.staleAfter);
-        if (next === current) return undefined;
+        const next = applyStaleness(current, at, this.staleAfter, flow);
+        if (next === current) {
+          // Past its deadline yet not stale: results paused fleet-wide or just resumed.
+          if (current.alerts.stale?.status !== "firing") deferTo = deferredStaleDeadline(current, at, this.staleAfter, flow);
+          return undefined;
+        }
         fired = alertTransitions(current, next, at);
         this.log.warn({ host }, "host is stale: no check result for several intervals");
         return { state: next };
       }, { fence: await this.keepLock() });
+      if (deferTo !== undefined) await this.store.deferStale(host, deferTo);
       await appendTimeline(this.redis, fired);
     }
   }

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { HostAlerts, StoredRead } from "../alerting/alert-state.js";
+import type { ResultFlow } from "../alerting/apply-result.js";
 import { parseHostAlerts } from "../alerting/alert-state.js";
 import type { PipelineAlerts } from "../alerting/pipeline-alerts.js";
 import { emptyPipelineAlerts, readPipelineAlerts } from "../alerting/pipeline-alerts.js";
@@ -53,9 +54,14 @@ end
 return 1
 `;
 
+/** Stamps the last result of any host; the first after a fleet-wide pause of ARGV[1] ms also stamps the resumption. */
 const NOTE_RESULT = `
 local t = redis.call('TIME')
 local ms = t[1] * 1000 + math.floor(t[2] / 1000)
+local previous = tonumber(redis.call('GET', KEYS[1]))
+if previous and ms - previous >= tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[2], string.format('%d', ms))
+end
 redis.call('SET', KEYS[1], string.format('%d', ms))
 return 1
 `;
@@ -233,9 +239,24 @@ export class AlertStore {
     return (await this.redis.hdel(KEYS.silences, id)) === 1;
   }
 
-  /** A result arrived: stamped with Redis's clock, for the "monitoring stalled" check. */
-  async noteResultSeen(): Promise<void> {
-    await this.redis.eval(NOTE_RESULT, 1, KEYS.lastAnyResult);
+  /**
+   * A result arrived: stamped with Redis's clock, for the "monitoring stalled" check and for
+   * staleness. When no host had reported for `pauseMs` before it, results have resumed
+   * after a pause of the monitor's own (see resultPauseMs).
+   */
+  async noteResultSeen(pauseMs: number): Promise<void> {
+    await this.redis.eval(NOTE_RESULT, 2, KEYS.lastAnyResult, KEYS.resultsResumedAt, String(pauseMs));
+  }
+
+  /** The fleet's flow of results: the last of any host, and the last resumption after a pause. */
+  async resultFlow(): Promise<ResultFlow> {
+    const [lastAt, resumedAt] = await this.redis.mget(KEYS.lastAnyResult, KEYS.resultsResumedAt);
+    return { ...(lastAt ? { lastAt: Number(lastAt) } : {}), ...(resumedAt ? { resumedAt: Number(resumedAt) } : {}) };
+  }
+
+  /** Moves a host's staleness deadline later (never earlier: a result may have just set it). */
+  async deferStale(host: string, at: number): Promise<void> {
+    await this.redis.zadd(KEYS.staleDeadlines, "XX", "GT", at, host);
   }
 
   async lastResultSeen(): Promise<number | undefined> {
