@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describe("pipeline resilience", () => {
   it("shows every host's latest result with fleetwatch status", async () => {
-    const env = { REDIS_URL: p.redisHandle.url };
+    const env = { REDIS_URL: p.redisUrl };
     const { code, stdout } = await fleetwatch(env, "status");
     expect(stdout).toMatch(/^quiet\s+OK/m);
     expect(stdout).toMatch(/^outage\s+OK/m);
@@ -72,7 +72,7 @@ describe("pipeline resilience", () => {
   });
 
   it("sends nothing for a silenced host, and sends when the silence expires while it still fires", async () => {
-    const env = { REDIS_URL: p.redisHandle.url };
+    const env = { REDIS_URL: p.redisUrl };
     const added = await fleetwatch(env, "silence", "add", "--host", "qui*", "--check", "process:*", "--for", "1h", "--reason", "maintenance", "--author", "test");
     expect(added.code).toBe(0);
     const id = /silence (\w+) added/.exec(added.stdout)![1]!;

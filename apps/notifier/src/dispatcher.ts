@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { AlertStore, DeliveryReceipt, HostAlerts, LaneMessage, Lease, LoadedFleet, NotifySettings, PlannedMessage, RobotSettings } from "@fleetwatch/core";
 import {
   acquireLease,
+  DISPATCHER_LEASE,
   alertTransitions,
   appendTimeline,
   applyDecided,
@@ -21,6 +22,7 @@ import {
   KEYS,
   MAX_PARTS,
   mergeMessages,
+  nextGroupDueAt,
   peekReceipts,
   planDispatch,
   raisePipelineAlert,
@@ -40,7 +42,6 @@ import {
 /** Parked messages are retried this often (and on every reload). */
 export const UNPARK_EVERY_MS = 15 * 60_000;
 
-const DISPATCHER_LEASE = { lease: KEYS.dispatcherLock, counter: KEYS.dispatcherLockToken };
 
 /**
  * Test-only fault points (FLEETWATCH_FAULT): `exit-after-enqueue` ends the process after a
@@ -65,6 +66,8 @@ export class Dispatcher {
   private lease: Lease | undefined;
   private renewedAt = 0;
   private unparkDue = true;
+  /** When (this process's clock) the next waiting group becomes due, from the last tick's plan. */
+  private nextDueLocal: number | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -84,6 +87,13 @@ export class Dispatcher {
 
   get staleAfter(): number {
     return this.settings.staleAfter;
+  }
+
+  /** Until the next tick: the regular tick, or sooner when a group becomes due before it. */
+  nextTickMs(): number {
+    const regular = this.tickMs();
+    if (this.nextDueLocal === undefined) return regular;
+    return Math.max(50, Math.min(regular, this.nextDueLocal - Date.now()));
   }
 
   tickMs(): number {
@@ -139,6 +149,9 @@ export class Dispatcher {
     const pipeline = await this.store.pipelineAlerts();
     const silences = await this.store.silences();
     const plan = planDispatch({ hosts, pipeline, timers: await this.store.timers(), silences, settings: this.settings, now });
+    // Every group still waiting has its timer in the plan, due after `now`.
+    const due = nextGroupDueAt(plan.timers, this.settings);
+    this.nextDueLocal = due === undefined ? undefined : Date.now() + (due - now);
     for (const robot of this.settings.robots) {
       const messages = plan.messages.filter((m) => m.robot === robot.name);
       if (messages.length > 0) await this.enqueue(robot, messages, now);

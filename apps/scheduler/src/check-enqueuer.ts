@@ -1,7 +1,7 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { BatchClaim, CheckJob, DueEntry, ResolvedHost } from "@fleetwatch/core";
-import { checkQueueOf, FAILED_JOBS_KEPT, FINISHED_JOBS_KEPT, groupBy, hostOffset } from "@fleetwatch/core";
+import { checkQueueOf, checksStillRunning, FAILED_JOBS_KEPT, FINISHED_JOBS_KEPT, groupBy, hostOffset } from "@fleetwatch/core";
 
 /** The check queue of a queue name (one `checks` queue today, shards later). */
 export type CheckQueues = (queueName: string) => Queue<CheckJob>;
@@ -13,24 +13,16 @@ export interface EnqueueContext {
 }
 
 /**
- * Of the due hosts, those whose previous check is still queued or running (its job exists
- * and has not finished): one pipelined HMGET per check queue (its keys share the queue's
- * hash tag, so this also holds on a cluster), no per-host round trip. Finished jobs are
- * removed or have `finishedOn`, so neither counts as busy.
+ * Of the due hosts, those whose previous check is still queued or running: one pipelined
+ * read per check queue (its keys share the queue's hash tag, so this holds on a cluster
+ * too), no per-host round trip.
  */
-export async function hostsStillChecking(redis: Redis, queues: CheckQueues, due: readonly DueEntry[]): Promise<Set<string>> {
+export async function hostsStillChecking(redis: Redis, due: readonly DueEntry[]): Promise<Set<string>> {
   const asked = due.filter((e): e is DueEntry & { lastJobId: string } => e.lastJobId !== undefined);
   const busy = new Set<string>();
   for (const [queueName, group] of groupBy(asked, (e) => checkQueueOf(e.host))) {
-    const queue = queues(queueName);
-    const pipeline = redis.pipeline();
-    for (const e of group) pipeline.hmget(queue.toKey(e.lastJobId), "timestamp", "finishedOn");
-    const replies = (await pipeline.exec()) ?? [];
-    replies.forEach(([error, fields], i) => {
-      if (error) throw error;
-      const [timestamp, finishedOn] = fields as [string | null, string | null];
-      if (timestamp !== null && finishedOn === null) busy.add(group[i]!.host);
-    });
+    const running = await checksStillRunning(redis, queueName, group.map((e) => e.lastJobId));
+    group.forEach((e, i) => running[i] && busy.add(e.host));
   }
   return busy;
 }

@@ -48,7 +48,7 @@ export class Scheduler {
   /**
    * Why this replica's file should be published when it leads: it just started (dropped once
    * it has seen another leader: that one's membership is the fleet's), or the operator
-   * reloaded it (kept until published). Undefined: follow the published membership.
+   * reloaded it while it led (kept until published). Undefined: follow the published membership.
    */
   private pending: "start" | "reload" | undefined = "start";
   /** Generation this replica last compared its file with (warn once per change). */
@@ -74,11 +74,16 @@ export class Scheduler {
     return this.lease !== undefined;
   }
 
-  /** A new config (SIGHUP): published at the next tick if this replica leads, compared with the published one if not. */
+  /**
+   * A new config (SIGHUP): published at the next tick if this replica leads, compared with the
+   * published one if not. A standby's reload is never published later, at a takeover: a file
+   * reloaded before or after the others' must not remove or re-add anyone then.
+   */
   useConfig(fleet: LoadedFleet): void {
     this.fleet = fleet;
     this.shortestIntervalMs = Math.min(shortestInterval(fleet.hosts), shortestInterval(this.members));
-    this.pending = "reload";
+    if (this.leading) this.pending = "reload";
+    else if (this.pending === "reload") this.pending = undefined;
     this.comparedGeneration = -1;
   }
 
@@ -116,7 +121,7 @@ export class Scheduler {
       if (due.length === 0) return;
       const known = due.filter((e) => this.byName.has(e.host));
       const drop = due.filter((e) => !this.byName.has(e.host)).map((e) => e.host);
-      const busy = await hostsStillChecking(this.redis, this.checks, known);
+      const busy = await hostsStillChecking(this.redis, known);
       const batch = known.map((e) => ({ name: e.host, intervalMs: this.byName.get(e.host)!.intervalMs, busy: busy.has(e.host) }));
       const outcome = await claimBatch(this.redis, lease, batch, drop, this.tickMs());
       if (outcome === "not-leader") return this.lost();
@@ -150,7 +155,9 @@ export class Scheduler {
   /** Standing by: another replica leads. */
   private async follow(): Promise<void> {
     if (this.lease) this.lost();
-    if (this.pending === "start") this.pending = undefined;
+    // Another leader's membership is the fleet's: neither the file it started with nor one
+    // reloaded while it did not lead is published at a later takeover.
+    this.pending = undefined;
     await this.compareWithPublished();
   }
 

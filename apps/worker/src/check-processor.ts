@@ -3,7 +3,7 @@ import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CheckResult, HostKeyStore, ResultJob, SshConnectionPool } from "@fleetwatch/core";
-import { checkHost, checkJobSchema, describePayloadError, FAILED_JOBS_KEPT, FINISHED_JOBS_KEPT, RedisPinnedKeys, storeLatestResult } from "@fleetwatch/core";
+import { checkHost, checkJobSchema, describePayloadError, FAILED_JOBS_KEPT, fetchHostKey, FINISHED_JOBS_KEPT, KnownThenPinnedKeys, knownHostsFile, RedisPinnedKeys, storeLatestResult } from "@fleetwatch/core";
 
 /**
  * One check job: validate the payload, probe the host over its kept connection, publish the
@@ -23,7 +23,17 @@ export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Log
     let hostKeyStore: ((h: typeof host) => HostKeyStore) | undefined;
     if (host.ssh.hostKeyPolicy === "tofu") {
       pinned = await RedisPinnedKeys.load(redis, host.address, host.ssh.port);
-      hostKeyStore = () => pinned!;
+      // A host knownHosts lists keeps its listed key; only an unlisted one is pinned (in Redis).
+      const store = new KnownThenPinnedKeys(knownHostsFile(host.ssh.knownHosts), pinned);
+      hostKeyStore = () => store;
+      const held = store.lookup(host.address, host.ssh.port);
+      if (held.ok && held.value.keys.length === 0 && held.value.certAuthorityLine === undefined) {
+        // First use: pin the key the host shows before anything may run, so workers racing on a
+        // new host agree on one key and the others refuse theirs. If the key cannot be read
+        // now, the check pins it as it connects, as before.
+        const shown = await fetchHostKey(host.address, host.ssh.port, host.ssh.connectTimeoutMs + host.ssh.handshakeTimeoutMs);
+        if (shown.ok && !held.value.revoked.some((key) => key.equals(shown.value))) await pinned.pinFirst(shown.value);
+      }
     } else if (host.ssh.hostKeyPolicy === "off") {
       log.warn({ host: host.name }, "hostKeyPolicy off: the host key is NOT verified");
     }

@@ -3,6 +3,8 @@ import { encodeHistoryEntry, historyEntryOf } from "../history/history-entry.js"
 import { HISTORY_KEEP_INTERVALS, HISTORY_RING_SIZE } from "../history/history-limits.js";
 import type { CheckResult } from "../result/check-result.js";
 import { KEYS } from "./redis-keys.js";
+import { defineScript, runScript } from "./redis-script.js";
+import { HOST_EXAMPLES } from "./key-examples.js";
 
 /**
  * Keeps the newest result per host, by slot start time (epoch ms): a slower worker's older
@@ -11,7 +13,11 @@ import { KEYS } from "./redis-keys.js";
  * KEYS: latest hash, history ring (same hash tag). ARGV: slot start, result json, ttl ms,
  * entry, ring size, ring ttl ms, group, last failure json ('' when the check succeeded).
  */
-const STORE_IF_NEWER = `
+const STORE_IF_NEWER = defineScript({
+  name: "store latest result and history",
+  keys: (host: string) => [KEYS.latestResult(host), KEYS.history(host)],
+  examples: HOST_EXAMPLES,
+  lua: `
 local start = redis.call('HGET', KEYS[1], 'slotStart')
 if start and tonumber(start) >= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'slotStart', ARGV[1], 'result', ARGV[2], 'group', ARGV[7])
@@ -22,24 +28,23 @@ redis.call('LPUSH', KEYS[2], ARGV[4])
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 return 1
-`;
+`,
+});
+
+export const LATEST_RESULT_SCRIPTS = [STORE_IF_NEWER] as const;
 
 export async function storeLatestResult(redis: Redis, result: CheckResult, slotStart: number, ttlMs: number, intervalMs = ttlMs / 10): Promise<boolean> {
   const host = result.host.name;
-  const stored = await redis.eval(
-    STORE_IF_NEWER,
-    2,
-    KEYS.latestResult(host),
-    KEYS.history(host),
-    String(slotStart),
+  const stored = await runScript(redis, STORE_IF_NEWER, [host], [
+    slotStart,
     JSON.stringify(result),
-    String(ttlMs),
+    ttlMs,
     encodeHistoryEntry(historyEntryOf(result)),
-    String(HISTORY_RING_SIZE),
-    String(Math.round(HISTORY_KEEP_INTERVALS * intervalMs)),
+    HISTORY_RING_SIZE,
+    Math.round(HISTORY_KEEP_INTERVALS * intervalMs),
     result.host.group ?? "",
     result.outcome === "ok" ? "" : JSON.stringify({ at: result.finishedAt, outcome: result.outcome, reason: result.reason ?? result.outcome } satisfies LastFailure),
-  );
+  ]);
   return stored === 1;
 }
 
