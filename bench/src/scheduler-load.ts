@@ -6,11 +6,12 @@ import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { CheckJob } from "@fleetwatch/core";
 import { CHECK_SHARD_COUNT, checkQueueName, checkShards, hostOffset, queueOptions } from "@fleetwatch/core";
-import { startRedis } from "@fleetwatch/testkit";
+import { freePort, startRedis } from "@fleetwatch/testkit";
 import { benchArgs, machine } from "./bench-args.js";
 import { redisInfo, sleep, startApp, stopApp } from "./bench-processes.js";
 import { fixed, printTable, quantile } from "./print-table.js";
 import { processCpuSeconds, processRssBytes } from "./proc-stat.js";
+import { bytesPerHostByKey, callsPer, redisCommandCalls, redisKeyBytes, schedulerTicks, tickQuantileBound } from "./redis-footprint.js";
 
 interface SchedulerFigures {
   hosts: number;
@@ -24,6 +25,16 @@ interface SchedulerFigures {
   schedulerRssMiB: number;
   redisBytesPerHost: number;
   redisCommandsPerCheck: number;
+  /** Checks enqueued per 60 s of the measured window. */
+  checksPer60s: number;
+  /** The scheduler's rounds in the window: how many, mean and 95th-percentile bound (histogram bucket), ms. */
+  ticks: number;
+  tickMeanMs: number;
+  tickP95BoundMs: number;
+  /** Redis calls per check by command (the scheduler's and the stand-in workers'; scripts' inner calls included). */
+  commandsPerCheck: Record<string, number>;
+  /** Bytes per host by kind of key at the end of the window (MEMORY USAGE). */
+  keyBytesPerHost: Record<string, number>;
   keeps: boolean;
 }
 
@@ -70,15 +81,18 @@ async function runSize(hosts: number, intervalMs: number, measureIntervals: numb
           { ...queueOptions(checkQueueName(shard), connection), concurrency: Math.ceil(1_000 / CHECK_SHARD_COUNT) },
         ),
     );
-    scheduler = startApp("scheduler", config, { REDIS_URL: redisHandle.url, HTTP_PORT: "off", LOG_LEVEL: "warn" }, join(dir, "scheduler.log"));
+    const httpPort = await freePort();
+    const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
+    scheduler = startApp("scheduler", config, { REDIS_URL: redisHandle.url, HTTP_HOST: "127.0.0.1", HTTP_PORT: String(httpPort), LOG_LEVEL: "warn" }, join(dir, "scheduler.log"));
     const start = Date.now();
     const windowStart = start + intervalMs + Math.min(30_000, intervalMs / 2);
     const windowEnd = windowStart + measureIntervals * intervalMs;
     log(`  ${hosts} hosts: measuring slots from +${Math.round((windowStart - start) / 1000)} s for ${measureIntervals} interval(s)`);
     await sleep(windowStart - Date.now());
-    const at0 = { cpu: processCpuSeconds(scheduler.pid!), redis: await redisInfo(redis) };
+    const at0 = { cpu: processCpuSeconds(scheduler.pid!), redis: await redisInfo(redis), calls: await redisCommandCalls(redis), ticks: await schedulerTicks(metricsUrl) };
     await sleep(windowEnd - Date.now());
-    const at1 = { cpu: processCpuSeconds(scheduler.pid!), redis: await redisInfo(redis) };
+    const at1 = { cpu: processCpuSeconds(scheduler.pid!), redis: await redisInfo(redis), calls: await redisCommandCalls(redis), ticks: await schedulerTicks(metricsUrl) };
+    const keyBytes = await redisKeyBytes(redis);
     const rss = processRssBytes(scheduler.pid!);
     await sleep(Math.min(intervalMs / 2, 15_000));
     const inWindow = seen.filter((s) => s.slotStart >= windowStart && s.slotStart < windowEnd);
@@ -97,6 +111,12 @@ async function runSize(hosts: number, intervalMs: number, measureIntervals: numb
       schedulerRssMiB: rss / 2 ** 20,
       redisBytesPerHost: (at1.redis.usedMemory - base.usedMemory) / hosts,
       redisCommandsPerCheck: (at1.redis.commands - at0.redis.commands) / checks,
+      checksPer60s: (inWindow.length * 60_000) / (windowEnd - windowStart),
+      ticks: at1.ticks.count - at0.ticks.count,
+      tickMeanMs: ((at1.ticks.sum - at0.ticks.sum) * 1000) / Math.max(1, at1.ticks.count - at0.ticks.count),
+      tickP95BoundMs: tickQuantileBound(at0.ticks, at1.ticks, 0.95) * 1000,
+      commandsPerCheck: callsPer(at0.calls, at1.calls, checks),
+      keyBytesPerHost: bytesPerHostByKey(keyBytes, hosts),
       keeps: inWindow.length >= expected * 0.999 && quantile(lags, 0.95) <= intervalMs * 0.1,
     };
   } finally {
@@ -133,6 +153,8 @@ async function main(): Promise<void> {
     { heading: "hosts", value: (r) => r.hosts },
     { heading: "keeps up", value: (r) => (r.keeps ? "yes" : "no"), right: false },
     { heading: "checks enqueued", value: (r) => `${r.enqueued}/${r.expected}` },
+    { heading: "checks/60 s", value: (r) => Math.round(r.checksPer60s) },
+    { heading: "tick mean/p95≤ ms", value: (r) => `${fixed(r.tickMeanMs, 0)}/${r.tickP95BoundMs}` },
     { heading: "enqueue lag p50/p95/max s", value: (r) => `${fixed(r.lagP50Ms / 1000, 2)}/${fixed(r.lagP95Ms / 1000, 2)}/${fixed(r.lagMaxMs / 1000, 1)}` },
     { heading: "scheduler CPU %", value: (r) => fixed(r.schedulerCpuPercent, 0) },
     { heading: "scheduler ms/check", value: (r) => fixed(r.schedulerCpuMsPerCheck, 2) },
@@ -140,6 +162,12 @@ async function main(): Promise<void> {
     { heading: "Redis B/host", value: (r) => fixed(r.redisBytesPerHost, 0) },
     { heading: "Redis cmds/check", value: (r) => fixed(r.redisCommandsPerCheck, 1) },
   ]);
+  for (const r of rows) {
+    console.log(`\n${r.hosts} hosts: Redis calls per check by command (scheduler and stand-in workers, scripts' inner calls included)`);
+    console.log(Object.entries(r.commandsPerCheck).slice(0, 12).map(([c, n]) => `${c} ${n}`).join(", "));
+    console.log(`${r.hosts} hosts: Redis bytes per host by key (MEMORY USAGE at the end of the window)`);
+    console.log(Object.entries(r.keyBytesPerHost).slice(0, 8).map(([k, n]) => `${k}: ${n}`).join("; "));
+  }
   console.log(`\nmachine: ${JSON.stringify(await machine())} — a shared machine: figures are noisy`);
 }
 

@@ -10,6 +10,7 @@ import { SimulatedFleet, startRedis } from "@fleetwatch/testkit";
 import { redisInfo, sleep, startApp, stopApp } from "./bench-processes.js";
 import { benchArgs, machine } from "./bench-args.js";
 import { fixed, printTable, quantile } from "./print-table.js";
+import { bytesPerHostByKey, redisKeyBytes } from "./redis-footprint.js";
 import { processConnectionsTo, processCpuSeconds, processOpenFiles, processRssBytes } from "./proc-stat.js";
 
 const LOOP_PRELOAD = fileURLToPath(new URL("./loop-delay-preload.js", import.meta.url));
@@ -37,6 +38,8 @@ interface SizeFigures {
   loginsInWindow: number;
   redisBytesPerHost: number;
   redisCommandsPerCheck: number;
+  /** Redis bytes per host by kind of key at the end of the window (MEMORY USAGE). */
+  keyBytesPerHost: Record<string, number>;
   holds: boolean;
 }
 
@@ -105,6 +108,7 @@ async function runSize(
     const windowEnd = windowStart + measureIntervals * intervalMs;
     await sleep(windowEnd - Date.now());
     const at1 = { worker: processCpuSeconds(worker.pid!), scheduler: processCpuSeconds(scheduler.pid!), fleet: fleet.cpuSeconds(), counts: await fleet.counts(), redis: await redisInfo(redis) };
+    const keyBytes = await redisKeyBytes(redis);
     const rss = processRssBytes(worker.pid!);
     const openFiles = processOpenFiles(worker.pid!);
     const redisConnections = processConnectionsTo(worker.pid!, redisHandle.port);
@@ -145,6 +149,7 @@ async function runSize(
       loginsInWindow: at1.counts.logins - at0.counts.logins,
       redisBytesPerHost: (at1.redis.usedMemory - base.usedMemory) / hosts,
       redisCommandsPerCheck: (at1.redis.commands - at0.redis.commands) / checksInWindow,
+      keyBytesPerHost: bytesPerHostByKey(keyBytes, hosts),
       holds: late === 0 && missing <= expected * 0.001,
     };
   } finally {
@@ -199,6 +204,7 @@ async function main(): Promise<void> {
     { heading: "Redis B/host", value: (r) => fixed(r.redisBytesPerHost, 0) },
     { heading: "Redis cmds/check", value: (r) => fixed(r.redisCommandsPerCheck, 1) },
   ]);
+  for (const r of rows) console.log(`\n${r.hosts} hosts: Redis bytes per host by key: ${Object.entries(r.keyBytesPerHost).slice(0, 8).map(([k, n]) => `${k}: ${n}`).join("; ")}`);
   console.log(`\nmachine: ${JSON.stringify(await machine())} — a shared machine: figures are noisy`);
 }
 

@@ -14,7 +14,7 @@ const checks = new CheckQueues(redis);
 const results = new Queue<ResultJob>(QUEUES.results, queueOptions(QUEUES.results, redis));
 for (const queue of checks.all()) queue.on("error", app.onQueueError("checks queue"));
 results.on("error", app.onQueueError("results queue"));
-const scheduler = new Scheduler(redis, (host) => checks.of(host), results, holder.current, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, log);
+const scheduler = new Scheduler(redis, (queueName) => checks.named(queueName), results, holder.current, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, log);
 recordFleetSize(holder.current.hosts.length);
 
 holder.onChange((next) => {

@@ -4,14 +4,13 @@ import type { Logger } from "pino";
 import type { CheckJob, Lease, LoadedFleet, ResolvedHost, ResultJob } from "@fleetwatch/core";
 import {
   acquireLease,
-  checkJobId,
-  claimSlot,
+  claimBatch,
   clearRemoval,
+  dropScheduledHosts,
+  dueHosts,
   encodeId,
-  forgetHost,
-  hostOffset,
-  keepJobsFor,
-  lastClaimedJob,
+  enrollDue,
+  inBatches,
   membershipDiff,
   pendingRemovals,
   publishMembership,
@@ -19,10 +18,16 @@ import {
   readMembershipMeta,
   redisNow,
   releaseLease,
-  slotAt,
 } from "@fleetwatch/core";
+import type { CheckQueueByName } from "./check-enqueuer.js";
+import { enqueueClaims, hostsStillChecking } from "./check-enqueuer.js";
 
-const BUSY_STATES = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
+export interface SchedulerOptions {
+  /** How long the lease lasts without renewal. @defaultValue 10 ticks, at least 5 s */
+  leaseMs?: number;
+  /** Due hosts claimed per script call. @defaultValue 1,000 */
+  batchSize?: number;
+}
 
 /**
  * One scheduler leads (a fenced lease in Redis), the others stand by. The leader publishes
@@ -31,12 +36,14 @@ const BUSY_STATES = new Set(["waiting", "active", "delayed", "prioritized", "wai
  * from another leader follows the stored membership until its own config is reloaded.
  */
 export class Scheduler {
-  /** Last slot start this replica handled per host, to skip Redis work between slots. */
-  private handled = new Map<string, number>();
   private fleet: LoadedFleet;
   private lease: Lease | undefined;
+  /** When the lease was last renewed (local clock), so a long round renews it in time. */
+  private renewedAt = 0;
   /** The membership scheduled from (the one published or adopted), and its generation. */
   private members: ResolvedHost[] = [];
+  private byName = new Map<string, ResolvedHost>();
+  private shortestIntervalMs = 60_000;
   private generation = 0;
   /**
    * Why this replica's file should be published when it leads: it just started (dropped once
@@ -49,16 +56,19 @@ export class Scheduler {
 
   constructor(
     private readonly redis: Redis,
-    /** The check queue of a host (its shard's). */
-    private readonly checks: (host: string) => Queue<CheckJob>,
+    checks: Queue<CheckJob> | CheckQueueByName,
     private readonly results: Queue<ResultJob>,
     fleet: LoadedFleet,
     private readonly id: string,
     private readonly log: Logger,
-    private readonly options: { leaseMs?: number } = {},
+    private readonly options: SchedulerOptions = {},
   ) {
+    this.checks = typeof checks === "function" ? checks : () => checks;
     this.fleet = fleet;
+    this.shortestIntervalMs = shortestInterval(fleet.hosts);
   }
+
+  private readonly checks: CheckQueueByName;
 
   get leading(): boolean {
     return this.lease !== undefined;
@@ -71,6 +81,7 @@ export class Scheduler {
    */
   useConfig(fleet: LoadedFleet): void {
     this.fleet = fleet;
+    this.shortestIntervalMs = Math.min(shortestInterval(fleet.hosts), shortestInterval(this.members));
     if (this.leading) this.pending = "reload";
     else if (this.pending === "reload") this.pending = undefined;
     this.comparedGeneration = -1;
@@ -84,20 +95,50 @@ export class Scheduler {
   async tick(): Promise<void> {
     const lease = await acquireLease(this.redis, this.id, this.leaseMs());
     if (!lease) return this.follow();
+    this.renewedAt = Date.now();
     if (this.lease?.token !== lease.token) {
       this.lease = lease;
-      this.handled.clear();
       if (this.pending) await this.publish(lease);
-      else await this.adopt();
+      else await this.adopt(lease);
     } else if (this.pending) await this.publish(lease);
     if (!this.lease) return;
     await this.queueRemovals();
-    const now = await redisNow(this.redis);
-    for (const host of this.members) {
-      const slot = slotAt(now, host.intervalMs, hostOffset(host.name, host.intervalMs));
-      if ((this.handled.get(host.name) ?? -Infinity) >= slot.start) continue;
-      if (!(await this.schedule(lease, host, slot))) return;
+    await this.enqueueDue(lease);
+  }
+
+  /**
+   * Takes the hosts due now from the due set, a batch at a time: which of them still have a
+   * check queued or running (one pipeline), the claims (one script, Redis's clock, fenced),
+   * then one `addBulk` per check queue. Renews the lease between batches on a long round,
+   * and ends a round after ten ticks' time even when more is due (a scheduler that falls
+   * behind still reports its rounds, queues removals and publishes a reloaded file).
+   */
+  private async enqueueDue(lease: Lease): Promise<void> {
+    const batchSize = this.options.batchSize ?? 1_000;
+    const roundEnds = Date.now() + 10 * this.tickMs();
+    for (;;) {
+      const { due } = await dueHosts(this.redis, batchSize);
+      if (due.length === 0) return;
+      const known = due.filter((e) => this.byName.has(e.host));
+      const drop = due.filter((e) => !this.byName.has(e.host)).map((e) => e.host);
+      const busy = await hostsStillChecking(this.redis, known);
+      const batch = known.map((e) => ({ name: e.host, intervalMs: this.byName.get(e.host)!.intervalMs, busy: busy.has(e.host) }));
+      const outcome = await claimBatch(this.redis, lease, batch, drop, this.tickMs());
+      if (outcome === "not-leader") return this.lost();
+      if (busy.size > 0) this.log.debug({ hosts: [...busy].slice(0, 20), count: busy.size }, "previous check still queued or running: not piling on");
+      const added = await enqueueClaims(this.checks, outcome.claimed, this.byName, { configVersion: this.fleet.version, generation: this.generation });
+      this.log.debug({ due: due.length, claimed: outcome.claimed.length, added, busy: busy.size, dropped: drop.length }, "checks enqueued");
+      if (due.length < batchSize || Date.now() > roundEnds || !(await this.renewIfDue(lease))) return;
     }
+  }
+
+  /** In a long round (a first tick over 100,000 hosts), renews the lease every third of its term; false when it was lost. */
+  private async renewIfDue(lease: Lease): Promise<boolean> {
+    if (Date.now() - this.renewedAt < this.leaseMs() / 3) return true;
+    const renewed = await acquireLease(this.redis, this.id, this.leaseMs());
+    if (renewed?.token !== lease.token) return (this.lost(), false);
+    this.renewedAt = Date.now();
+    return true;
   }
 
   /** Hand the lease over at once on shutdown. */
@@ -141,11 +182,11 @@ export class Scheduler {
     const outcome = await publishMembership(this.redis, lease, this.fleet.hosts, this.fleet.version);
     if (!outcome) return this.lost();
     this.pending = undefined;
-    this.members = this.fleet.hosts;
+    this.follows(this.fleet.hosts);
     this.generation = outcome.generation;
     this.comparedGeneration = outcome.generation;
-    this.handled.clear();
-    for (const host of outcome.removed) await forgetHost(this.redis, host);
+    for (const names of inBatches(outcome.removed, 1_000)) await dropScheduledHosts(this.redis, names);
+    if (!(await this.enrol(lease, [...outcome.added, ...outcome.changed]))) return;
     this.log.info(
       { generation: outcome.generation, hosts: this.members.length, added: outcome.added.length, removed: outcome.removed, changed: outcome.changed.length, token: lease.token },
       "leading: membership published",
@@ -153,14 +194,40 @@ export class Scheduler {
   }
 
   /** Took over from another leader: schedule what it published. */
-  private async adopt(): Promise<void> {
+  private async adopt(lease: Lease): Promise<void> {
     const membership = await readMembership(this.redis);
-    this.members = membership.members;
+    this.follows(membership.members);
     this.generation = membership.generation;
     if (membership.unreadable.length > 0) this.log.error({ hosts: membership.unreadable }, "membership entries that cannot be read are skipped");
     this.log.info({ generation: membership.generation, hosts: membership.members.length, token: this.lease?.token }, "leading: took over, following the published membership");
     this.comparedGeneration = -1;
     await this.compareWithPublished();
+    await this.enrol(lease, []);
+  }
+
+  /** The hosts this replica schedules from now on. */
+  private follows(hosts: ResolvedHost[]): void {
+    this.members = hosts;
+    this.byName = new Map(hosts.map((h) => [h.name, h]));
+    this.shortestIntervalMs = Math.min(shortestInterval(this.fleet.hosts), shortestInterval(hosts));
+  }
+
+  /**
+   * Keeps the due set in step with the membership: `changed` hosts (added, or settings such
+   * as the interval changed) are due at once and the claim rules decide their next slot;
+   * every other member is added only if missing (a due set kept by the previous leader stays).
+   * False when the lease was lost.
+   */
+  private async enrol(lease: Lease, changed: readonly string[]): Promise<boolean> {
+    for (const names of inBatches(changed, 1_000)) {
+      if (!(await this.renewIfDue(lease))) return false;
+      if (!(await enrollDue(this.redis, lease, names, "reset"))) return (this.lost(), false);
+    }
+    for (const names of inBatches(this.members.map((h) => h.name), 1_000)) {
+      if (!(await this.renewIfDue(lease))) return false;
+      if (!(await enrollDue(this.redis, lease, names, "missing"))) return (this.lost(), false);
+    }
+    return true;
   }
 
   /** Removal events, with the generation that removed each host: the notifier resolves their alerts once. */
@@ -179,34 +246,15 @@ export class Scheduler {
     }
   }
 
-  /** Returns false when the lease was lost (stop scheduling). */
-  private async schedule(lease: Lease, host: ResolvedHost, slot: { index: number; start: number }): Promise<boolean> {
-    const previous = await lastClaimedJob(this.redis, host.name);
-    if (previous) {
-      const state = await this.checks(host.name).getJobState(previous);
-      if (BUSY_STATES.has(state)) {
-        this.log.debug({ host: host.name, previous, state }, "previous check still queued or running: not piling on");
-        return true;
-      }
-    }
-    const jobId = checkJobId(encodeId(host.name), slot.start);
-    const claim = await claimSlot(this.redis, lease, host.name, slot.start, host.intervalMs, jobId);
-    if (claim === "not-leader") {
-      this.lost();
-      return false;
-    }
-    this.handled.set(host.name, slot.start);
-    if (claim === "taken") return true;
-    const data: CheckJob = { host, slot: slot.index, slotStart: slot.start, configVersion: this.fleet.version, generation: this.generation };
-    const keep = keepJobsFor(host.intervalMs);
-    await this.checks(host.name).add("check", data, { jobId, removeOnComplete: keep, removeOnFail: keep, attempts: 1 });
-    this.log.debug({ host: host.name, slotStart: slot.start, jobId }, "check enqueued");
-    return true;
-  }
-
   /** How often to look: a twentieth of the shortest interval, between 50 ms and 1 s. */
   tickMs(): number {
-    const shortest = Math.min(60_000, ...this.fleet.hosts.map((h) => h.intervalMs), ...this.members.map((h) => h.intervalMs));
-    return Math.max(50, Math.min(1_000, Math.floor(shortest / 20)));
+    return Math.max(50, Math.min(1_000, Math.floor(this.shortestIntervalMs / 20)));
   }
+}
+
+/** The shortest interval among hosts, at most 60 s (a loop: a spread of 100,000 arguments overflows the stack). */
+function shortestInterval(hosts: readonly ResolvedHost[]): number {
+  let shortest = 60_000;
+  for (const h of hosts) if (h.intervalMs < shortest) shortest = h.intervalMs;
+  return shortest;
 }

@@ -7,8 +7,9 @@ import {
   checkHost,
   checkJobSchema,
   describePayloadError,
+  FAILED_JOBS_KEPT,
   fetchHostKey,
-  keepJobsFor,
+  FINISHED_JOBS_KEPT,
   KnownThenPinnedKeys,
   knownHostsFile,
   readCpuBaseline,
@@ -60,11 +61,10 @@ export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Log
       ...(hostKeyStore ? { hostKeyStore } : {}),
     });
     await pinned?.save();
-    const keep = keepJobsFor(host.intervalMs);
     await results.add(
       "result",
       { kind: "result", slot, slotStart, intervalMs: host.intervalMs, for: host.for, ...(generation === undefined ? {} : { generation }), result },
-      { jobId: job.id!, removeOnComplete: keep, removeOnFail: { age: 86_400 }, attempts: 5, backoff: { type: "exponential", delay: 500 } },
+      { jobId: job.id!, removeOnComplete: FINISHED_JOBS_KEPT, removeOnFail: FAILED_JOBS_KEPT, attempts: 5, backoff: { type: "exponential", delay: 500 } },
     );
     if (!(await storeLatestResult(redis, result, slotStart, 10 * host.intervalMs))) {
       log.warn({ host: host.name, jobId: job.id, slotStart }, "a newer result of this host is already stored: this one is not its latest");

@@ -82,6 +82,8 @@ export * from "./pipeline/slot-schedule.js";
 export * from "./pipeline/scheduler-lease.js";
 export * from "./pipeline/membership.js";
 export * from "./pipeline/claim-slot.js";
+export * from "./pipeline/claim-batch.js";
+export * from "./pipeline/due-schedule.js";
 export * from "./pipeline/robot-lane.js";
 export * from "./pipeline/latest-result.js";
 export * from "./pipeline/alert-store.js";

@@ -17,6 +17,13 @@ export class CheckQueues {
     return this.queues.get(checkQueueOf(hostName))!;
   }
 
+  /** The queue of this name (`checks-07`). */
+  named(queueName: string): Queue<CheckJob> {
+    const queue = this.queues.get(queueName);
+    if (!queue) throw new Error(`bug: no check queue named ${queueName}`);
+    return queue;
+  }
+
   all(): Queue<CheckJob>[] {
     return [...this.queues.values()];
   }

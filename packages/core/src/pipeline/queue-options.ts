@@ -6,5 +6,12 @@ export function queueOptions(queue: string, connection: Redis): { connection: Re
   return { connection, prefix: queuePrefix(queue) };
 }
 
-/** Finished jobs are kept at least this long, so a re-run of the same slot is recognised. */
-export const keepJobsFor = (intervalMs: number) => ({ age: Math.max(60, Math.ceil((2 * intervalMs) / 1000)) });
+/**
+ * How many finished check and result jobs are kept: a fixed number for a look in Bull Board,
+ * never one per host (a result job holds the full result, ≈ 4 KB). Nothing needs them: the slot claim (last-slot) stops a second check of
+ * a slot, and the notifier drops a result of a slot it already applied.
+ */
+export const FINISHED_JOBS_KEPT = { count: 100 } as const;
+
+/** Failed jobs are kept longer for the operator, still a bounded number. */
+export const FAILED_JOBS_KEPT = { age: 86_400, count: 1_000 } as const;

@@ -16,6 +16,8 @@ export const KEYS = {
   shardLeaseToken: "fleetwatch:{shards}:token",
   /** hash host → `slotStart|jobId` of the last check enqueued. */
   lastSlot: "fleetwatch:{sched}:last-slot",
+  /** zset host → when it is next due (a slot start, epoch ms by Redis's clock): each tick takes what is due. */
+  due: "fleetwatch:{sched}:due",
   /** The leading scheduler's lease: `id|token`, with a TTL. */
   schedulerLease: "fleetwatch:{sched}:leader",
   /** Counter: every new lease gets a higher token (the fence). */

@@ -2,6 +2,7 @@ import { TIMELINE_KEY_GROUPS } from "../history/alert-timeline.js";
 import { HISTORY_KEY_GROUPS } from "../history/history-reader.js";
 import { EXPORTER_LEASE_SCRIPTS } from "../metrics/exporter-lease.js";
 import { ALERT_STORE_KEY_GROUPS, ALERT_STORE_SCRIPTS } from "./alert-store.js";
+import { CLAIM_BATCH_KEY_GROUPS, CLAIM_BATCH_SCRIPTS } from "./claim-batch.js";
 import { CLAIM_SLOT_SCRIPTS } from "./claim-slot.js";
 import { LATEST_RESULT_SCRIPTS } from "./latest-result.js";
 import { MEMBERSHIP_SCRIPTS } from "./membership.js";
@@ -22,6 +23,7 @@ type AnyKeyGroup = RedisKeyGroup<any>;
  */
 export const REDIS_SCRIPTS: readonly AnyScript[] = [
   ...CLAIM_SLOT_SCRIPTS,
+  ...CLAIM_BATCH_SCRIPTS,
   ...LEASE_SCRIPTS,
   ...MEMBERSHIP_SCRIPTS,
   ...LATEST_RESULT_SCRIPTS,
@@ -32,4 +34,4 @@ export const REDIS_SCRIPTS: readonly AnyScript[] = [
 ];
 
 /** Every MGET, MULTI and pipeline over several keys (`defineKeyGroup`), checked the same way. */
-export const REDIS_KEY_GROUPS: readonly AnyKeyGroup[] = [...ALERT_STORE_KEY_GROUPS, ...TIMELINE_KEY_GROUPS, ...HISTORY_KEY_GROUPS, ...SHARD_LEASE_KEY_GROUPS];
+export const REDIS_KEY_GROUPS: readonly AnyKeyGroup[] = [...ALERT_STORE_KEY_GROUPS, ...TIMELINE_KEY_GROUPS, ...HISTORY_KEY_GROUPS, ...SHARD_LEASE_KEY_GROUPS, ...CLAIM_BATCH_KEY_GROUPS];
