@@ -31,6 +31,8 @@ export interface HostsSpec {
   hostKeyKinds?: KeyKind[];
   /** Run sshd without re-exec per connection (benchmarks only; see SshdOptions.noReexec). */
   noReexec?: boolean;
+  /** sshd's `MaxStartups` (e.g. "2:100:2" to refuse bursts); see SshdOptions.maxStartups. */
+  maxStartups?: string;
 }
 
 /**
@@ -126,6 +128,7 @@ export class Lab {
         authorizedKeysFile: this.authorizedKeysFile,
         behaviourLines: this.behaviourLines!,
         noReexec: spec.noReexec ?? false,
+        ...(spec.maxStartups ? { maxStartups: spec.maxStartups } : {}),
         ...(this.spawner ? { spawner: this.spawner } : {}),
       });
       this.servers.push(server);
