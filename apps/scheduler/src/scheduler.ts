@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CheckJob, Lease, LoadedFleet, ResolvedHost, ResultJob } from "@fleetwatch/core";
 import {
+  CHECK_JOB_VERSION,
   acquireLease,
   checkJobId,
   claimSlot,
@@ -189,7 +190,7 @@ export class Scheduler {
     }
     this.handled.set(host.name, slot.start);
     if (claim === "taken") return true;
-    const data: CheckJob = { host, slot: slot.index, slotStart: slot.start, configVersion: this.fleet.version, generation: this.generation };
+    const data: CheckJob = { version: CHECK_JOB_VERSION, host, slot: slot.index, slotStart: slot.start, configVersion: this.fleet.version, generation: this.generation };
     const keep = keepJobsFor(host.intervalMs);
     await this.checks.add("check", data, { jobId, removeOnComplete: keep, removeOnFail: keep, attempts: 1 });
     this.log.debug({ host: host.name, slotStart: slot.start, jobId }, "check enqueued");

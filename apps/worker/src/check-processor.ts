@@ -3,22 +3,24 @@ import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CheckResult, HostKeyStore, ResultJob, SshConnectionPool } from "@fleetwatch/core";
-import { checkHost, checkJobSchema, describePayloadError, keepJobsFor, RedisPinnedKeys, storeLatestResult } from "@fleetwatch/core";
+import { checkHost, keepJobsFor, QUEUES, readCheckJob, recordRefusedJob, recordUpgradedJob, RedisPinnedKeys, storeLatestResult } from "@fleetwatch/core";
 
 /**
- * One check job: validate the payload, probe the host over its kept connection, publish the
- * result to the notifier and as the host's latest result. A bad payload fails the job with
- * its reason, no retry. A host's connection closes after three intervals unused.
+ * One check job: read the payload (the previous version upgraded on read), probe the host
+ * over its kept connection, publish the result to the notifier and as the host's latest
+ * result. A malformed or newer payload fails the job with its reason, no retry, and is
+ * counted. A host's connection closes after three intervals unused.
  */
 export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Logger, pool: SshConnectionPool) {
   return async (job: Job): Promise<{ outcome: string; state: string }> => {
-    const parsed = checkJobSchema.safeParse(job.data);
-    if (!parsed.success) {
-      const reason = `invalid check job: ${describePayloadError(parsed.error)}`;
-      log.error({ jobId: job.id, reason }, "check job refused");
-      throw new UnrecoverableError(reason);
+    const read = readCheckJob(job.data);
+    if (!read.ok) {
+      recordRefusedJob(QUEUES.checks, read.refusal);
+      log.error({ jobId: job.id, refusal: read.refusal, reason: read.reason }, "check job refused");
+      throw new UnrecoverableError(read.reason);
     }
-    const { host, slot, slotStart, configVersion, generation } = parsed.data;
+    if (read.upgradedFrom !== undefined) recordUpgradedJob(QUEUES.checks, read.upgradedFrom);
+    const { host, slot, slotStart, configVersion, generation } = read.job;
     let pinned: RedisPinnedKeys | undefined;
     let hostKeyStore: ((h: typeof host) => HostKeyStore) | undefined;
     if (host.ssh.hostKeyPolicy === "tofu") {
