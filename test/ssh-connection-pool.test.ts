@@ -72,6 +72,17 @@ describe("a worker's kept SSH connections", () => {
     expect(kept.stats()).toMatchObject({ open: 1, logins: 1, reused: 2 });
   });
 
+  it("runs more checks of one host at once than sshd opens sessions per connection (MaxSessions 10): the rest wait for a channel, none fails", async () => {
+    const target = await loggedHost();
+    const host = await hostFor(target);
+    const kept = pool();
+    const results = await Promise.all(Array.from({ length: 16 }, () => checkHost(host, { pool: kept })));
+    expect(results.filter((r) => r.outcome !== "ok").map((r) => r.reason)).toEqual([]);
+    // A channel freed here may not be released by sshd yet: a check refused a channel then logs in on its own.
+    expect(lab.logins(target)).toBeLessThanOrEqual(4);
+    expect(runs(target)).toBe(16);
+  });
+
   it("moves a check from a half-open connection to a fresh one within its deadline, running the probe once", async () => {
     const target = await loggedHost();
     const { proxy, via } = await proxyFor(target);
