@@ -148,6 +148,59 @@ describe("kept connections misbehaving (the worker's pool): each check ends with
     };
   });
 
+  scenario(import.meta.url, "hosts", "1,000 checks of every misbehaving kind through one pool: each within its deadline, no socket, channel or timer left", { timeoutMs: 600_000 }, async () => {
+    const total = FULL ? 1_008 : 48;
+    const BATCH = 16;
+    const before = { fds: openFds(), handles: activeHandles() };
+    const { proxy, host: halfOpen } = await proxiedHealthyHost();
+    const kinds: { name: string; host: ReturnType<typeof hostFor>; outcomes: string[] }[] = [
+      ...CASES.map((c) => ({ name: c.host, host: hostFor(lab, knownHosts, hosts.get(c.host)!), outcomes: c.outcomes as string[] })),
+      { name: "half-open", host: halfOpen, outcomes: ["ok"] },
+      { name: "MaxStartups", host: hostFor(lab, knownHosts, busy[0]!), outcomes: ["ok"] },
+    ];
+    const pool = new SshConnectionPool();
+    const wrong: string[] = [];
+    const outcomes: string[] = [];
+    let slowest = 0;
+    let late = 0;
+    let stats = pool.stats();
+    try {
+      for (let done = 0; done < total; done += BATCH) {
+        proxy.freeze(); // the half-open host's kept connection stops carrying bytes before each batch
+        await Promise.all(
+          Array.from({ length: Math.min(BATCH, total - done) }, async (_, i) => {
+            const kind = kinds[(done + i) % kinds.length]!;
+            const started = Date.now();
+            const result = await checkHost(kind.host, { pool });
+            const took = Date.now() - started;
+            slowest = Math.max(slowest, took);
+            if (took > DEADLINE_MS) late++;
+            outcomes.push(result.outcome);
+            if (!kind.outcomes.includes(result.outcome)) wrong.push(`${kind.name}: ${result.outcome} (${result.reason})`);
+          }),
+        );
+      }
+    } finally {
+      stats = pool.stats();
+      pool.close();
+      await proxy.close();
+    }
+    const settled = await settledResources(before);
+    expect([...new Set(wrong)], "outcomes other than expected").toEqual([]);
+    expect(late, `checks past the ${DEADLINE_MS} ms deadline (slowest ${slowest} ms)`).toBe(0);
+    expect(stats.busy, "channels still open on kept connections").toBe(0);
+    expect(settled.fds, "open fds after the checks").toBeLessThanOrEqual(before.fds + 2);
+    expect(settled.handles, "active handles after the checks").toBeLessThanOrEqual(before.handles + 2);
+    return {
+      expected: total,
+      delivered: total - wrong.length - late,
+      lost: wrong.length + late,
+      duplicated: 0,
+      allowedDuplicates: 0,
+      notes: `${tally(outcomes)}; ${stats.logins} logins, ${stats.replaced} replaced, ${stats.busy} channels busy at the end; slowest ${(slowest / 1000).toFixed(1)} s (deadline ${DEADLINE_MS / 1000} s); fds ${before.fds}→${settled.fds}, handles ${before.handles}→${settled.handles}`,
+    };
+  });
+
   scenario(import.meta.url, "hosts", "sshd at MaxStartups (2:100:2) under a burst of concurrent checks", { timeoutMs: 300_000 }, async () => {
     const burst = FULL ? 64 : 16;
     const before = { fds: openFds(), handles: activeHandles() };

@@ -30,6 +30,8 @@ interface Entry {
   busy: number;
   /** Checks waiting for a channel on this connection (all `maxChannelsPerConnection` busy). */
   waiters: Set<() => void>;
+  /** Out of the pool; closes when its last running check ends. */
+  closeWhenIdle?: boolean;
   lastUsed: number;
   idleTimeoutMs: number;
 }
@@ -180,8 +182,10 @@ export class SshConnectionPool {
     entry.busy -= 1;
     entry.lastUsed = Date.now();
     this.wakeWaiters(entry, false);
+    if (entry.closeWhenIdle && entry.busy === 0) closeSshConnection(entry.connection);
     // An overrun probe was asked to die; the connection that carried it is not trusted again.
-    if (!result.ok && result.failure.outcome === "probe_timeout") this.drop(entry, "dead");
+    // Other checks still running on it end on their own (their own deadline), then it closes.
+    if (!result.ok && result.failure.outcome === "probe_timeout") this.drop(entry, "dead", { whenIdle: true });
     return result;
   }
 
@@ -282,12 +286,14 @@ export class SshConnectionPool {
     return true;
   }
 
-  private drop(entry: Entry, why: keyof SshPoolStats["closed"]): void {
+  /** Takes a connection out of the pool and closes it: now, or (`whenIdle`) once the checks running on it end. */
+  private drop(entry: Entry, why: keyof SshPoolStats["closed"], options: { whenIdle?: boolean } = {}): void {
     if (this.entries.get(entry.key) !== entry) return;
     this.entries.delete(entry.key);
     this.wakeWaiters(entry, true);
     this.counters.closed[why] += 1;
-    closeSshConnection(entry.connection);
+    if (options.whenIdle && entry.busy > 0) entry.closeWhenIdle = true;
+    else closeSshConnection(entry.connection);
   }
 
   private sweep(now: number): void {
