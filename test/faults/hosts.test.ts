@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import type { CheckResult } from "@fleetwatch/core";
-import { checkHost, SshConnectionPool } from "@fleetwatch/core";
+import { checkHost, CLOSED_BEFORE_BANNER, SshConnectionPool } from "@fleetwatch/core";
 import type { HostBehaviour, LabHost } from "@fleetwatch/testkit";
 import { freePort, Lab, startResettingListener, TcpProxy } from "@fleetwatch/testkit";
 import { activeHandles, DEADLINE_MS, hostFor, openFds, settledResources, tally } from "./host-check-helpers.js";
@@ -206,6 +206,7 @@ describe("kept connections misbehaving (the worker's pool): each check ends with
     const before = { fds: openFds(), handles: activeHandles() };
     const pool = new SshConnectionPool();
     const outcomes: string[] = [];
+    const wrong: string[] = [];
     let slowest = 0;
     let late = 0;
     // Half through the worker's pool (one connection per host), half as `fleetwatch check` does (one each).
@@ -217,22 +218,25 @@ describe("kept connections misbehaving (the worker's pool): each check ends with
         slowest = Math.max(slowest, took);
         if (took > DEADLINE_MS) late++;
         outcomes.push(result.outcome);
+        // Retried while the deadline leaves room; a check sshd still refuses then says so (never unreachable, never a failed probe).
+        if (result.outcome !== "ok" && !(result.outcome === "ssh_timeout" && result.reason === CLOSED_BEFORE_BANNER)) wrong.push(`${result.outcome}: ${result.reason}`);
       }),
     );
     pool.close();
     const settled = await settledResources(before);
     const ok = outcomes.filter((o) => o === "ok").length;
+    expect([...new Set(wrong)], "outcomes other than ok or a refusal past the deadline").toEqual([]);
     expect(late, `checks past the ${DEADLINE_MS} ms deadline (slowest ${slowest} ms)`).toBe(0);
-    expect(outcomes.filter((o) => o === "unreachable"), "a refused burst is not an unreachable host").toEqual([]);
+    expect(ok, "checks that got through the burst").toBeGreaterThanOrEqual(burst / 2);
     expect(settled.fds, "open fds after the checks").toBeLessThanOrEqual(before.fds + 2);
     expect(settled.handles, "active handles after the checks").toBeLessThanOrEqual(before.handles + 2);
     return {
       expected: burst,
-      delivered: ok,
-      lost: burst - ok + late,
+      delivered: burst - wrong.length - late,
+      lost: wrong.length + late,
       duplicated: 0,
       allowedDuplicates: 0,
-      notes: `${tally(outcomes)}; slowest ${(slowest / 1000).toFixed(1)} s (deadline ${DEADLINE_MS / 1000} s); fds ${before.fds}→${settled.fds}, handles ${before.handles}→${settled.handles}`,
+      notes: `${tally(outcomes)} (ssh_timeout: sshd still refusing at the check's deadline, said so); slowest ${(slowest / 1000).toFixed(1)} s (deadline ${DEADLINE_MS / 1000} s); fds ${before.fds}→${settled.fds}, handles ${before.handles}→${settled.handles}`,
     };
   });
 });
