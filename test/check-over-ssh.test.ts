@@ -1,4 +1,5 @@
 import { readFileSync, statfsSync, writeFileSync } from "node:fs";
+import { randomInt } from "node:crypto";
 import { cpus, hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResult, ResolvedHost } from "@fleetwatch/core";
@@ -218,6 +219,8 @@ describe("broken hosts, each within its own deadline", () => {
 
   it("kills a command that overran its deadline, leaving nothing running on the host", async () => {
     const { run } = await import("@fleetwatch/testkit");
+    // A sleep no other test run on this machine starts (every lab host is this machine).
+    const sleeper = `sleep 3601.${randomInt(1_000_000)}`;
     const key = loadPrivateKey(lab.clientKey.privatePath, undefined);
     if (!key.ok) throw new Error(key.error.reason);
     const result = await runOverSsh(
@@ -232,13 +235,13 @@ describe("broken hosts, each within its own deadline", () => {
         commandTimeoutMs: 1_000,
         maxOutputBytes: 1_000,
       },
-      "exec sleep 3601",
+      `exec ${sleeper}`,
       "",
     );
     expect(result.ok).toBe(false);
     expect(!result.ok && result.failure.outcome).toBe("probe_timeout");
     await new Promise((r) => setTimeout(r, 500));
-    expect((await run("pgrep", ["-f", "sleep 3601"])).stdout).toBe("");
+    expect((await run("pgrep", ["-f", sleeper])).stdout).toBe("");
   });
 
   it("reports a shell that prints garbage and exits 127 as probe_failed, state unknown", async () => {

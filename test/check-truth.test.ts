@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResult, ResolvedHost } from "@fleetwatch/core";
-import { checkHost, checkResultSchema, loadPrivateKey, parseFleetConfig, runOverSsh } from "@fleetwatch/core";
+import { checkHost, checkResultSchema, decodeCpuBaseline, encodeCpuBaseline, loadPrivateKey, parseFleetConfig, runOverSsh } from "@fleetwatch/core";
 import type { LabHost } from "@fleetwatch/testkit";
 import { Lab, waitFor, writeFleetFile } from "@fleetwatch/testkit";
 import type { CliRun } from "./cli-process.js";
@@ -100,6 +100,27 @@ describe("a process name longer than the kernel's 15-character comm", () => {
     expect(await presence()).toEqual({ dash: "present", "bash as sh": "present", busybox: "present" });
   });
 });
+
+describe("CPU in the pipeline: since the previous check, without a pause", () => {
+  it("is unmeasured on the first check and measured from its counters on the next, with dash, bash and BusyBox", async () => {
+    for (const host of [dash!, bashAsSh!, busybox!]) {
+      const first = await checkHost(hostFor(host), { previousCpu: Promise.resolve(undefined) });
+      const before = metricsOf(first);
+      expect(before.cpu).toMatchObject({ usedPercent: null, method: "none", unmeasured: expect.stringMatching(/first check/) });
+      expect(first.checks.map((c) => c.name)).not.toContain("cpu");
+      const stored = encodeCpuBaseline(before);
+      expect(stored).toBeDefined();
+      await waitFor("the host's clock to move past the first reading", () => readUptime() > before.cpu.counters.uptimeSeconds! + 0.05);
+      const after = metricsOf(await checkHost(hostFor(host), { previousCpu: Promise.resolve(decodeCpuBaseline(stored)) }));
+      expect(after.cpu.method).toBe("delta");
+      expect(after.cpu.windowMs).toBeGreaterThan(0);
+      expect(after.cpu.usedPercent).toBeGreaterThanOrEqual(0);
+      expect(after.cpu.usedPercent).toBeLessThanOrEqual(100);
+    }
+  });
+});
+
+const readUptime = () => Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
 
 describe("configured mounts", () => {
   it("reports a missing path on its own and measures a path that is not a mount point on the filesystem that holds it", async () => {

@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CanaryProcess, DingtalkStandIn, Lab, writeFleetFile } from "@fleetwatch/testkit";
+import { CanaryProcess, DingtalkStandIn, Lab, uniqueProcessName, writeFleetFile } from "@fleetwatch/testkit";
 import { runCli } from "./cli-process.js";
 
 const standIn = new DingtalkStandIn({ robots: { cron: null } });
 let lab: Lab;
 let canary: CanaryProcess;
+const cronProcess = uniqueProcessName("fwcron");
 let fleet: string;
 let state: string;
 
@@ -22,7 +23,7 @@ function age(ms: number): void {
 beforeAll(async () => {
   await standIn.start();
   lab = await Lab.create();
-  canary = new CanaryProcess(lab.dir, "fwcron");
+  canary = new CanaryProcess(lab.dir, cronProcess);
   canary.start();
   const hosts = await lab.startHosts({ count: 2 });
   const knownHosts = await lab.writeKnownHosts("known_hosts", hosts);
@@ -31,7 +32,7 @@ beforeAll(async () => {
     lab,
     "fleet.yaml",
     knownHosts,
-    [{ name: "app-1", host: hosts[0]!, extra: "processes: [fwcron]" }, { name: "app-2", host: hosts[1]! }],
+    [{ name: "app-1", host: hosts[0]!, extra: `processes: [${cronProcess}]` }, { name: "app-2", host: hosts[1]! }],
     // Generous stage timeouts: on a loaded machine a slow login must not become an alert of its own.
     ["  connectTimeout: 10s", "  handshakeTimeout: 20s", "  commandTimeout: 20s", "thresholds: { cpu: {}, load: {} }"],
     ["notify:", "  repeatInterval: 1h", "  groupInterval: 1s", "  locale: en", "  dingtalk:", "    - { name: ops, webhook: \"${FW_CRON_WEBHOOK}\" }"],

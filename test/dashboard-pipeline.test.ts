@@ -3,7 +3,7 @@ import { parse } from "node-html-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AlertStore, KEYS, readHostTimeline, REMOVED_HOST_KEEP_MS } from "@fleetwatch/core";
 import type { AppProcess, HeadlessChromium, LabHost } from "@fleetwatch/testkit";
-import { CanaryProcess, launchChromium } from "@fleetwatch/testkit";
+import { CanaryProcess, launchChromium, uniqueProcessName } from "@fleetwatch/testkit";
 import { eventually, Pipeline } from "./pipeline-harness.js";
 
 const USER = "ops";
@@ -11,7 +11,9 @@ const PASSWORD = "pipeline-dashboard-pw";
 const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
 
 const p = new Pipeline();
-const canaries = { "web-1": new CanaryProcess("", "fwdash1"), "web-2": new CanaryProcess("", "fwdash2") };
+const dash1 = uniqueProcessName("fwdash");
+const dash2 = uniqueProcessName("fwdash");
+const canaries = { "web-1": new CanaryProcess("", dash1), "web-2": new CanaryProcess("", dash2) };
 let dashboard: AppProcess;
 let url: string;
 let browser: HeadlessChromium | undefined;
@@ -33,8 +35,8 @@ beforeAll(async () => {
   hosts = await p.lab.startHosts({ count: 2 });
   knownHosts = await p.lab.writeKnownHosts("known_hosts", hosts);
   p.writeConfig(knownHosts, [
-    { name: "web-1", host: hosts[0]!, extra: "processes: [fwdash1]" },
-    { name: "web-2", host: hosts[1]!, extra: "processes: [fwdash2]" },
+    { name: "web-1", host: hosts[0]!, extra: `processes: [${dash1}]` },
+    { name: "web-2", host: hosts[1]!, extra: `processes: [${dash2}]` },
   ]);
   p.startAll();
   dashboard = p.spawn("dashboard", { HTTP_PORT: "0", FLEETWATCH_HTTP_USER: USER, FLEETWATCH_HTTP_PASSWORD: PASSWORD });
@@ -66,10 +68,10 @@ describe("dashboard with the pipeline running", () => {
     const id = new URL(created.headers.get("location")!, url).searchParams.get("created")!;
 
     await canaries["web-1"].stop();
-    await eventually(() => firing("web-1", "process:fwdash1"), 20_000, "web-1's process alert firing (silenced)");
+    await eventually(() => firing("web-1", `process:${dash1}`), 20_000, "web-1's process alert firing (silenced)");
     await canaries["web-2"].stop();
     const message = await eventually(() => told("web-2")[0], 20_000, "the message about web-2");
-    expect(message.text).toContain("fwdash2");
+    expect(message.text).toContain(dash2);
     expect(message.text).not.toContain("web-1");
     expect(told("web-1")).toHaveLength(0);
 
@@ -85,7 +87,7 @@ describe("dashboard with the pipeline running", () => {
     // the silence expires from the page: web-1's still-firing alert is told now
     expect((await post(`/alerts/silences/${id}/expire`, {})).status).toBe(303);
     const late = await eventually(() => told("web-1")[0], 20_000, "the message about web-1 once unsilenced");
-    expect(late.text).toContain("fwdash1");
+    expect(late.text).toContain(dash1);
   });
 
   it("draws the pipeline's fleet, a host's charts and Bull Board in Chromium", async () => {
@@ -106,7 +108,7 @@ describe("dashboard with the pipeline running", () => {
 
   it("lets a removed host's history and timeline expire", async () => {
     expect(await p.redis.pttl(KEYS.hostTimeline("web-1"))).toBeGreaterThan(REMOVED_HOST_KEEP_MS);
-    p.writeConfig(knownHosts, [{ name: "web-2", host: hosts[1]!, extra: "processes: [fwdash2]" }]);
+    p.writeConfig(knownHosts, [{ name: "web-2", host: hosts[1]!, extra: `processes: [${dash2}]` }]);
     for (const app of p.apps) app.signal("SIGHUP");
     await eventually(async () => {
       const ttl = await p.redis.pttl(KEYS.hostTimeline("web-1"));

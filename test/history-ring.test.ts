@@ -12,6 +12,7 @@ import {
   readHostTimeline,
   readLatestGroups,
   readLastFailure,
+  readCpuBaseline,
   readLatestResult,
   readRecentHistory,
   storeLatestResult,
@@ -53,6 +54,26 @@ describe("history ring, written with the latest result", () => {
     const ttl = await redis.pttl(KEYS.history("a"));
     expect(ttl).toBeGreaterThan((HISTORY_RING_SIZE - 1) * MIN);
     expect(ttl).toBeLessThanOrEqual(HISTORY_RING_SIZE * MIN);
+  });
+
+  it("keeps the CPU counters a check leaves for the next; a check that read none, or failed, leaves the previous ones", async () => {
+    const t0 = Date.UTC(2026, 10, 29, 12, 0, 0);
+    const withCounters = (at: number, busy: number, total: number, uptimeSeconds: number) => {
+      const r = sampleResult({ host: "cpu-1", at });
+      r.metrics!.cpu.counters = { busy, total, uptimeSeconds };
+      return r;
+    };
+    expect(await readCpuBaseline(redis, "cpu-1")).toBeUndefined();
+    await storeLatestResult(redis, withCounters(t0, 100, 1000, 50.5), 1, 10 * MIN, MIN);
+    expect(await readCpuBaseline(redis, "cpu-1")).toEqual({ bootId: "boot", busy: 100, total: 1000, uptimeSeconds: 50.5 });
+    await storeLatestResult(redis, sampleResult({ host: "cpu-1", at: t0 + MIN }), 2, 10 * MIN, MIN);
+    await storeLatestResult(redis, sampleResult({ host: "cpu-1", at: t0 + 2 * MIN, outcome: "unreachable" }), 3, 10 * MIN, MIN);
+    expect(await readCpuBaseline(redis, "cpu-1")).toEqual({ bootId: "boot", busy: 100, total: 1000, uptimeSeconds: 50.5 });
+    // an older slot does not replace them
+    await storeLatestResult(redis, withCounters(t0 - MIN, 1, 10, 1), 0, 10 * MIN, MIN);
+    expect((await readCpuBaseline(redis, "cpu-1"))!.busy).toBe(100);
+    await storeLatestResult(redis, withCounters(t0 + 3 * MIN, 700, 13_000, 170.5), 4, 10 * MIN, MIN);
+    expect(await readCpuBaseline(redis, "cpu-1")).toEqual({ bootId: "boot", busy: 700, total: 13_000, uptimeSeconds: 170.5 });
   });
 
   it("keeps a fixed number of entries within its byte budget after many results", async () => {

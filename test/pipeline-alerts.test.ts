@@ -1,22 +1,23 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LabHost } from "@fleetwatch/testkit";
-import { CanaryProcess } from "@fleetwatch/testkit";
+import { CanaryProcess, uniqueProcessName } from "@fleetwatch/testkit";
 import { eventually, MOBILE, Pipeline, sleep } from "./pipeline-harness.js";
 
 const p = new Pipeline();
 let canary: CanaryProcess;
+const canaryName = uniqueProcessName("fwcanary");
 let hosts: LabHost[];
 let knownHosts: string;
 
 beforeAll(async () => {
   await p.start();
-  canary = new CanaryProcess(p.lab.dir, "fwcanary1");
+  canary = new CanaryProcess(p.lab.dir, canaryName);
   canary.start();
   hosts = await p.lab.startHosts({ count: 3 });
   knownHosts = await p.lab.writeKnownHosts("known_hosts", hosts);
   p.writeConfig(knownHosts, [
-    { name: "web-1", host: hosts[0]!, extra: "processes: [fwcanary1]" },
+    { name: "web-1", host: hosts[0]!, extra: `processes: [${canaryName}]` },
     { name: "web-2", host: hosts[1]! },
   ]);
   p.startAll();
@@ -35,7 +36,7 @@ describe("pipeline: scheduler → worker → notifier → DingTalk", () => {
     const firing = await eventually(() => p.standIn.received[0], 20_000, "firing message");
     expect(firing.title).toContain("[FIRING]");
     expect(firing.text).toContain("web-1");
-    expect(firing.text).toContain("fwcanary1");
+    expect(firing.text).toContain(canaryName);
     expect(firing.text).not.toContain("web-2");
     expect(firing.rung).toEqual([MOBILE]);
 

@@ -75,7 +75,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const r of running.splice(0)) await r.stop();
   await Promise.all(p.apps.splice(0).map((a) => a.stop()));
-  await p.redis.flushall();
+  await p.flushRedis();
   p.standIn.received.length = 0;
   p.standIn.attempts.length = 0;
   p.standIn.outage(0);
@@ -124,7 +124,7 @@ describe("delivery, one lane per robot", () => {
         mounts: "auto",
       },
     ], "1");
-    const status = await runCli(["status", "--json"], { REDIS_URL: p.redisHandle.url });
+    const status = await runCli(["status", "--json"], { REDIS_URL: p.redisUrl });
     expect(JSON.parse(status.stdout).robots.ops).toMatchObject({ state: "failing", errcode: 300001 });
     expect(status.stderr).toContain("DingTalk robot ops is failing");
     await n.feed("db-2", "critical"); // a later message is not held up by the parked one

@@ -86,6 +86,31 @@ describe("scheduler membership", () => {
     expect(await removals()).toEqual([expect.objectContaining({ host: "web-2", generation: 2 })]);
   });
 
+  it("a standby reloaded (SIGHUP) with a file that differs warns, and does not publish it when it later takes over", async () => {
+    checks = new Queue(QUEUES.checks, queueOptions(QUEUES.checks, redis));
+    results = new Queue(QUEUES.results, queueOptions(QUEUES.results, redis));
+    const a = replica("a", fleet("new", "web-1", "web-2", "web-4"));
+    await a.scheduler.tick();
+    const b = replica("b", fleet("new", "web-1", "web-2", "web-4"));
+    await b.scheduler.tick();
+    // b is reloaded late, with the file from before web-3 went and web-4 came.
+    b.scheduler.useConfig(fleet("old", "web-1", "web-2", "web-3"));
+    await b.scheduler.tick();
+    expect(b.scheduler.leading).toBe(false);
+    expect(b.log.warnings.some((w) => w.includes("differs from the published membership"))).toBe(true);
+    // The leader hands over (a restart): b schedules the published membership, not its file.
+    await a.scheduler.stop();
+    await b.scheduler.tick();
+    expect(b.scheduler.leading).toBe(true);
+    expect((await readMembership(redis)).members.map((h) => h.name)).toEqual(["web-1", "web-2", "web-4"]);
+    expect((await readMembershipMeta(redis)).generation).toBe(1);
+    expect(await removals()).toEqual([]);
+    // Reloaded again while it leads: now it publishes.
+    b.scheduler.useConfig(fleet("old", "web-1", "web-2", "web-3"));
+    await b.scheduler.tick();
+    expect((await readMembership(redis)).members.map((h) => h.name)).toEqual(["web-1", "web-2", "web-3"]);
+  });
+
   it("announces a second removal of the same host within the hour, with its own generation", async () => {
     checks = new Queue(QUEUES.checks, queueOptions(QUEUES.checks, redis));
     results = new Queue(QUEUES.results, queueOptions(QUEUES.results, redis));

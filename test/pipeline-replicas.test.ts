@@ -3,22 +3,23 @@ import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QUEUES, queueOptions } from "@fleetwatch/core";
 import type { LabHost } from "@fleetwatch/testkit";
-import { CanaryProcess } from "@fleetwatch/testkit";
+import { CanaryProcess, uniqueProcessName } from "@fleetwatch/testkit";
 import { eventually, Pipeline, sleep } from "./pipeline-harness.js";
 
 const p = new Pipeline();
 let logged: LabHost[];
 let canary: CanaryProcess;
+const canaryName = uniqueProcessName("fwreplica");
 
 beforeAll(async () => {
   await p.start();
-  canary = new CanaryProcess(p.lab.dir, "fwreplica");
+  canary = new CanaryProcess(p.lab.dir, canaryName);
   canary.start();
   logged = await p.lab.startHosts({ count: 3, behaviour: "logged" });
   const [hang] = await p.lab.startHosts({ behaviour: "hang" });
   const knownHosts = await p.lab.writeKnownHosts("known_hosts", [...logged, hang!]);
   p.writeConfig(knownHosts, [
-    ...logged.map((host, i) => ({ name: `rep-${i}`, host, extra: "processes: [fwreplica]" })),
+    ...logged.map((host, i) => ({ name: `rep-${i}`, host, extra: `processes: [${canaryName}]` })),
     { name: "stuck", host: hang!, extra: "interval: 4s, ssh: { commandTimeout: 1s }, for: 100" },
   ], { groupWait: "3s", groupInterval: "10s" });
   p.spawn("scheduler");

@@ -1,7 +1,7 @@
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AlertStore, QUEUES, queueOptions } from "@fleetwatch/core";
-import { CanaryProcess } from "@fleetwatch/testkit";
+import { CanaryProcess, uniqueProcessName } from "@fleetwatch/testkit";
 import { runCli } from "./cli-process.js";
 import { eventually, Pipeline, sleep } from "./pipeline-harness.js";
 
@@ -9,22 +9,24 @@ const fleetwatch = (env: Record<string, string>, ...args: string[]) => runCli(ar
 
 const p = new Pipeline();
 const canaries: Record<string, CanaryProcess> = {};
+const names = ["quick", "outage", "quiet"];
+/** Each host's required process, unique to this run (every lab host is this machine). */
+const processOf: Record<string, string> = Object.fromEntries(names.map((name) => [name, uniqueProcessName(`fw${name}`)]));
 
 
-const firingFor = async (host: string) => (await new AlertStore(p.redis).load(host))?.alerts[`process:fw${host}`]?.status;
+const firingFor = async (host: string) => (await new AlertStore(p.redis).load(host))?.alerts[`process:${processOf[host]}`]?.status;
 
 beforeAll(async () => {
   await p.start();
   const hosts = await p.lab.startHosts({ count: 3 });
-  const names = ["quick", "outage", "quiet"];
   for (const name of names) {
-    canaries[name] = new CanaryProcess(p.lab.dir, `fw${name}`);
+    canaries[name] = new CanaryProcess(p.lab.dir, processOf[name]!);
     canaries[name]!.start();
   }
   const knownHosts = await p.lab.writeKnownHosts("known_hosts", hosts);
   p.writeConfig(
     knownHosts,
-    names.map((name, i) => ({ name, host: hosts[i]!, extra: `processes: [fw${name}]` })),
+    names.map((name, i) => ({ name, host: hosts[i]!, extra: `processes: [${processOf[name]}]` })),
     { groupWait: "4s", groupInterval: "1s" },
   );
   p.startAll();
@@ -37,7 +39,7 @@ afterAll(async () => {
 
 describe("pipeline resilience", () => {
   it("shows every host's latest result with fleetwatch status", async () => {
-    const env = { REDIS_URL: p.redisHandle.url };
+    const env = { REDIS_URL: p.redisUrl };
     const { code, stdout } = await fleetwatch(env, "status");
     expect(stdout).toMatch(/^quiet\s+OK/m);
     expect(stdout).toMatch(/^outage\s+OK/m);
@@ -70,7 +72,7 @@ describe("pipeline resilience", () => {
   });
 
   it("sends nothing for a silenced host, and sends when the silence expires while it still fires", async () => {
-    const env = { REDIS_URL: p.redisHandle.url };
+    const env = { REDIS_URL: p.redisUrl };
     const added = await fleetwatch(env, "silence", "add", "--host", "qui*", "--check", "process:*", "--for", "1h", "--reason", "maintenance", "--author", "test");
     expect(added.code).toBe(0);
     const id = /silence (\w+) added/.exec(added.stdout)![1]!;

@@ -17,7 +17,7 @@ afterAll(async () => {
 it("serves healthy and broken hosts that the real check tells apart, each on its own address", async () => {
   const yaml = [
     "defaults:",
-    `  ssh: { user: monitor, key: ${fleet.clientKeyPath}, knownHosts: ${fleet.knownHostsPath}, connectTimeout: 1s, handshakeTimeout: 1s, commandTimeout: 1s }`,
+    `  ssh: { user: monitor, key: ${fleet.clientKeyPath}, knownHosts: ${fleet.knownHostsPath}, connectTimeout: 5s, handshakeTimeout: 5s, commandTimeout: 5s }`, // generous: a loaded machine must not turn a healthy host into a timeout
     "  processes: [sshd]",
     "hosts:",
     ...fleet.hosts.map((h) => `  - { name: ${h.name}, address: ${h.address}, port: ${h.port} }`),

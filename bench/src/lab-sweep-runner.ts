@@ -1,15 +1,18 @@
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ResolvedHost } from "@fleetwatch/core";
-import { checkHost, parseFleetConfig, PROBE_SCRIPT, probeArguments, probeCommand, SshConnectionPool } from "@fleetwatch/core";
+import type { CheckHostOptions, CpuBaseline, ResolvedHost } from "@fleetwatch/core";
+import { checkHost, decodeCpuBaseline, encodeCpuBaseline, parseFleetConfig, PROBE_SCRIPT, probeArguments, probeCommand, SshConnectionPool } from "@fleetwatch/core";
 
 /**
  * One measured sweep of the lab, in a process of its own so its CPU (and its children's)
  * lands in the benchmark's monitor cgroup. Driven over IPC by lab-sweep.ts: `prepare`
- * (warm connections for the reuse modes), then `go` (the measured sweep).
+ * (warm connections for the reuse modes), then `go` (the measured sweep). The pipeline mode
+ * runs the worker's probe (CPU counters, no pause) over kept connections, each check
+ * measuring CPU from the counters the previous one left (kept here in memory, stored as a
+ * worker stores them).
  */
-export type SweepMode = "openssh-fresh" | "openssh-controlmaster" | "fleetwatch-fresh" | "fleetwatch-reused";
+export type SweepMode = "openssh-fresh" | "openssh-controlmaster" | "fleetwatch-fresh" | "fleetwatch-reused" | "fleetwatch-pipeline";
 
 export interface RunnerSetup {
   mode: SweepMode;
@@ -71,12 +74,19 @@ function opensshSweep(setup: RunnerSetup, master: boolean): Promise<SweepOutcome
   });
 }
 
-async function fleetwatchSweep(hosts: ResolvedHost[], concurrency: number, pool: SshConnectionPool | undefined): Promise<SweepOutcome> {
+/** The counters each host's last pipeline check left, as a worker stores them. */
+const baselines = new Map<string, string>();
+
+async function fleetwatchSweep(hosts: ResolvedHost[], concurrency: number, pool: SshConnectionPool | undefined, pipeline = false): Promise<SweepOutcome> {
   const started = performance.now();
   let ok = 0;
   await eachLimited(hosts, concurrency, async (host) => {
-    const result = await checkHost(host, pool ? { pool } : {});
+    const options: CheckHostOptions = pool ? { pool } : {};
+    if (pipeline) options.previousCpu = Promise.resolve<CpuBaseline | undefined>(decodeCpuBaseline(baselines.get(host.name)));
+    const result = await checkHost(host, options);
     if (result.outcome === "ok") ok += 1;
+    const counters = pipeline ? encodeCpuBaseline(result.metrics) : undefined;
+    if (counters) baselines.set(host.name, counters);
   });
   return { wallMs: performance.now() - started, ok, total: hosts.length };
 }
@@ -87,10 +97,10 @@ let pool: SshConnectionPool | undefined;
 
 async function prepare(): Promise<void> {
   if (!setup) throw new Error("bug: prepare before setup");
-  if (setup.mode === "fleetwatch-fresh" || setup.mode === "fleetwatch-reused") hosts = resolvedHosts(setup);
-  if (setup.mode === "fleetwatch-reused") {
+  if (setup.mode.startsWith("fleetwatch-")) hosts = resolvedHosts(setup);
+  if (setup.mode === "fleetwatch-reused" || setup.mode === "fleetwatch-pipeline") {
     pool = new SshConnectionPool({ idleTimeoutMs: 3_600_000 });
-    await fleetwatchSweep(hosts, setup.concurrency, pool);
+    await fleetwatchSweep(hosts, setup.concurrency, pool, setup.mode === "fleetwatch-pipeline");
   }
   if (setup.mode === "openssh-controlmaster") await opensshSweep(setup, true);
 }
@@ -106,6 +116,8 @@ async function go(): Promise<SweepOutcome> {
       return fleetwatchSweep(hosts, setup.concurrency, undefined);
     case "fleetwatch-reused":
       return fleetwatchSweep(hosts, setup.concurrency, pool);
+    case "fleetwatch-pipeline":
+      return fleetwatchSweep(hosts, setup.concurrency, pool, true);
   }
 }
 

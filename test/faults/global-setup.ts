@@ -19,8 +19,12 @@ export function setup(): () => void {
   const file = resultsFile();
   if (file) rmSync(file, { force: true });
   return () => {
-    if (!file || process.env.FAULTS_FULL !== "1" || !existsSync(file)) return;
-    const results = parseResults(readFileSync(file, "utf8"));
+    if (!file || !existsSync(file)) return;
+    const text = readFileSync(file, "utf8");
+    // A results file the run chose itself is scratch: gone once the run is over.
+    if (process.env.FAULTS_RESULTS_SCRATCH === "1") rmSync(file, { force: true });
+    if (process.env.FAULTS_FULL !== "1") return;
+    const results = parseResults(text);
     // Only a run of the whole suite writes the table; a single scenario (-t, or one file) does not.
     if (process.env.FAULTS_WRITE_REPORT !== "1") return;
     const dirty = git("status", "--porcelain", "--untracked-files=no") !== "";

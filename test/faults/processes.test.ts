@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.all(p.apps.splice(0).map((a) => a.stop()));
   await results.obliterate({ force: true });
-  await p.redis.flushall();
+  await p.flushRedis();
   p.standIn.received.length = 0;
   p.standIn.attempts.length = 0;
   p.standIn.recover();

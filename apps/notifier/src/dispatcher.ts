@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { AlertStore, DeliveryReceipt, HostAlerts, LaneMessage, Lease, LoadedFleet, NotifySettings, PlannedMessage, RobotSettings } from "@fleetwatch/core";
 import {
   acquireLease,
+  DISPATCHER_LEASE,
   alertTransitions,
   appendTimeline,
   applyDecided,
@@ -10,6 +11,7 @@ import {
   applyPipelineReceipt,
   applyReceipt,
   applyStaleness,
+  deferredStaleDeadline,
   clearPipelineAlert,
   dropReceipts,
   enqueueLane,
@@ -20,6 +22,7 @@ import {
   KEYS,
   MAX_PARTS,
   mergeMessages,
+  nextGroupDueAt,
   peekReceipts,
   planDispatch,
   raisePipelineAlert,
@@ -39,7 +42,6 @@ import {
 /** Parked messages are retried this often (and on every reload). */
 export const UNPARK_EVERY_MS = 15 * 60_000;
 
-const DISPATCHER_LEASE = { lease: KEYS.dispatcherLock, counter: KEYS.dispatcherLockToken };
 
 /**
  * Test-only fault points (FLEETWATCH_FAULT): `exit-after-enqueue` ends the process after a
@@ -64,6 +66,8 @@ export class Dispatcher {
   private lease: Lease | undefined;
   private renewedAt = 0;
   private unparkDue = true;
+  /** When (this process's clock) the next waiting group becomes due, from the last tick's plan. */
+  private nextDueLocal: number | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -83,6 +87,13 @@ export class Dispatcher {
 
   get staleAfter(): number {
     return this.settings.staleAfter;
+  }
+
+  /** Until the next tick: the regular tick, or sooner when a group becomes due before it. */
+  nextTickMs(): number {
+    const regular = this.tickMs();
+    if (this.nextDueLocal === undefined) return regular;
+    return Math.max(50, Math.min(regular, this.nextDueLocal - Date.now()));
   }
 
   tickMs(): number {
@@ -138,6 +149,9 @@ export class Dispatcher {
     const pipeline = await this.store.pipelineAlerts();
     const silences = await this.store.silences();
     const plan = planDispatch({ hosts, pipeline, timers: await this.store.timers(), silences, settings: this.settings, now });
+    // Every group still waiting has its timer in the plan, due after `now`.
+    const due = nextGroupDueAt(plan.timers, this.settings);
+    this.nextDueLocal = due === undefined ? undefined : Date.now() + (due - now);
     for (const robot of this.settings.robots) {
       const messages = plan.messages.filter((m) => m.robot === robot.name);
       if (messages.length > 0) await this.enqueue(robot, messages, now);
@@ -278,16 +292,25 @@ export class Dispatcher {
   }
 
   private async markStale(now: number): Promise<void> {
-    for (const host of await this.store.staleHosts(now)) {
+    const candidates = await this.store.staleHosts(now);
+    if (candidates.length === 0) return;
+    const flow = await this.store.resultFlow();
+    for (const host of candidates) {
       let fired: ReturnType<typeof alertTransitions> = [];
+      let deferTo: number | undefined;
       await this.store.update(host, (current, at) => {
         if (!current || current.removed) return undefined;
-        const next = applyStaleness(current, at, this.staleAfter);
-        if (next === current) return undefined;
+        const next = applyStaleness(current, at, this.staleAfter, flow);
+        if (next === current) {
+          // Past its deadline yet not stale: results paused fleet-wide or just resumed.
+          if (current.alerts.stale?.status !== "firing") deferTo = deferredStaleDeadline(current, at, this.staleAfter, flow);
+          return undefined;
+        }
         fired = alertTransitions(current, next, at);
         this.log.warn({ host }, "host is stale: no check result for several intervals");
         return { state: next };
       }, { fence: await this.keepLock() });
+      if (deferTo !== undefined) await this.store.deferStale(host, deferTo);
       await appendTimeline(this.redis, fired);
     }
   }

@@ -70,7 +70,7 @@ const dispatchTick = async () => {
   await dispatcher.tick();
   if ((await redis.get(KEYS.dispatcherLock))?.startsWith(`${id}|`)) recordDispatch();
 };
-const loop = startTickLoop(log, "dispatch tick", dispatchTick, () => dispatcher.tickMs());
+const loop = startTickLoop(log, "dispatch tick", dispatchTick, () => dispatcher.nextTickMs());
 onShutdown(log, async () => {
   http.markStopping();
   if (app.abandonIfRedisDown()) return;

@@ -2,7 +2,7 @@ import type { Job } from "bullmq";
 import { UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import type { AlertStore, HistoryRecorder, TimelineEvent } from "@fleetwatch/core";
-import { alertTransitions, applyRemoval, applyResult, describePayloadError, monitorFaultCondition, raisePipelineAlert, resultJobSchema, staleDeadline } from "@fleetwatch/core";
+import { alertTransitions, applyRemoval, applyResult, describePayloadError, monitorFaultCondition, raisePipelineAlert, resultJobSchema, resultPauseMs, staleDeadline } from "@fleetwatch/core";
 
 /**
  * Applies each result to its host's alert state, compare-and-set in Redis with Redis's
@@ -46,7 +46,7 @@ export function resultProcessor(store: AlertStore, staleAfter: () => number, log
       return outcome.applied ? { state: outcome.state, staleAt: staleDeadline(outcome.state, staleAfter()) } : undefined;
     });
     if (outcome?.applied) await history?.append(events);
-    await store.noteResultSeen();
+    await store.noteResultSeen(resultPauseMs(data.intervalMs, staleAfter()));
     const host = data.result.host.name;
     if (outcome?.applied) {
       log.debug({ host, slotStart: data.slotStart }, "result applied");

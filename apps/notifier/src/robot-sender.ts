@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { DeliveryReceipt, Lease, LaneMessage, RobotHealth, RobotSettings } from "@fleetwatch/core";
-import { acquireLease, AlertStore, fenceOf, KEYS, laneHead, readRobotHealthOf, recordNotification, releaseLease, resolveSecret, sendDingtalk, senderWrite, sentInLastMinute, splitInHalf } from "@fleetwatch/core";
+import { acquireLease, AlertStore, fenceOf, laneHead, readRobotHealthOf, recordNotification, releaseLease, resolveSecret, sendDingtalk, senderLease, senderWrite, sentInLastMinute, splitInHalf } from "@fleetwatch/core";
 
 /** DingTalk allows 20 messages a minute per robot; keep a margin. */
 export const ROBOT_MESSAGES_PER_MINUTE = 18;
@@ -46,7 +46,7 @@ export class RobotSender {
     private readonly options: SenderOptions = {},
   ) {
     this.store = new AlertStore(redis);
-    this.keys = { lease: KEYS.senderLock(robot), counter: KEYS.senderLockToken(robot) };
+    this.keys = senderLease(robot);
   }
 
   start(): void {

@@ -42,7 +42,7 @@ export class Scheduler {
   /**
    * Why this replica's file should be published when it leads: it just started (dropped once
    * it has seen another leader: that one's membership is the fleet's), or the operator
-   * reloaded it (kept until published). Undefined: follow the published membership.
+   * reloaded it while it led (kept until published). Undefined: follow the published membership.
    */
   private pending: "start" | "reload" | undefined = "start";
   /** Generation this replica last compared its file with (warn once per change). */
@@ -64,10 +64,15 @@ export class Scheduler {
     return this.lease !== undefined;
   }
 
-  /** A new config (SIGHUP): published at the next tick if this replica leads, compared with the published one if not. */
+  /**
+   * A new config (SIGHUP): published at the next tick if this replica leads, compared with the
+   * published one if not. A standby's reload is never published later, at a takeover: a file
+   * reloaded before or after the others' must not remove or re-add anyone then.
+   */
   useConfig(fleet: LoadedFleet): void {
     this.fleet = fleet;
-    this.pending = "reload";
+    if (this.leading) this.pending = "reload";
+    else if (this.pending === "reload") this.pending = undefined;
     this.comparedGeneration = -1;
   }
 
@@ -109,7 +114,9 @@ export class Scheduler {
   /** Standing by: another replica leads. */
   private async follow(): Promise<void> {
     if (this.lease) this.lost();
-    if (this.pending === "start") this.pending = undefined;
+    // Another leader's membership is the fleet's: neither the file it started with nor one
+    // reloaded while it did not lead is published at a later takeover.
+    this.pending = undefined;
     await this.compareWithPublished();
   }
 

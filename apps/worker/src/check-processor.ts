@@ -3,13 +3,28 @@ import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CheckResult, HostKeyStore, ResultJob, SshConnectionPool } from "@fleetwatch/core";
-import { checkHost, keepJobsFor, QUEUES, readCheckJob, recordRefusedJob, recordUpgradedJob, RedisPinnedKeys, storeLatestResult } from "@fleetwatch/core";
+import {
+  checkHost,
+  fetchHostKey,
+  keepJobsFor,
+  KnownThenPinnedKeys,
+  knownHostsFile,
+  QUEUES,
+  readCheckJob,
+  readCpuBaseline,
+  recordRefusedJob,
+  recordUpgradedJob,
+  RedisPinnedKeys,
+  storeLatestResult,
+} from "@fleetwatch/core";
 
 /**
  * One check job: read the payload (the previous version upgraded on read), probe the host
  * over its kept connection, publish the result to the notifier and as the host's latest
  * result. A malformed or newer payload fails the job with its reason, no retry, and is
- * counted. A host's connection closes after three intervals unused.
+ * counted. A host's connection closes after three intervals unused. CPU is the share since
+ * the counters the host's previous check left with its latest result (read while the probe
+ * runs), so the probe needs no sampling pause.
  */
 export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Logger, pool: SshConnectionPool) {
   return async (job: Job): Promise<{ outcome: string; state: string }> => {
@@ -25,12 +40,25 @@ export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Log
     let hostKeyStore: ((h: typeof host) => HostKeyStore) | undefined;
     if (host.ssh.hostKeyPolicy === "tofu") {
       pinned = await RedisPinnedKeys.load(redis, host.address, host.ssh.port);
-      hostKeyStore = () => pinned!;
+      // A host knownHosts lists keeps its listed key; only an unlisted one is pinned (in Redis).
+      const store = new KnownThenPinnedKeys(knownHostsFile(host.ssh.knownHosts), pinned);
+      hostKeyStore = () => store;
+      const held = store.lookup(host.address, host.ssh.port);
+      if (held.ok && held.value.keys.length === 0 && held.value.certAuthorityLine === undefined) {
+        // First use: pin the key the host shows before anything may run, so workers racing on a
+        // new host agree on one key and the others refuse theirs. If the key cannot be read
+        // now, the check pins it as it connects, as before.
+        const shown = await fetchHostKey(host.address, host.ssh.port, host.ssh.connectTimeoutMs + host.ssh.handshakeTimeoutMs);
+        if (shown.ok && !held.value.revoked.some((key) => key.equals(shown.value))) await pinned.pinFirst(shown.value);
+      }
     } else if (host.ssh.hostKeyPolicy === "off") {
       log.warn({ host: host.name }, "hostKeyPolicy off: the host key is NOT verified");
     }
+    // Unreadable counters only cost this check its CPU figure; the result's own write reports a Redis outage.
+    const previousCpu = readCpuBaseline(redis, host.name).catch(() => undefined);
     const result: CheckResult = await checkHost(host, {
       configVersion,
+      previousCpu,
       pool,
       idleTimeoutMs: 3 * host.intervalMs,
       ...(hostKeyStore ? { hostKeyStore } : {}),

@@ -1,7 +1,18 @@
 import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { copyFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
 import { plainSpawner, type Spawner } from "./spawner.js";
+
+/**
+ * A process name no other test run on this machine uses: `prefix` (up to 9 characters) and
+ * 6 random hex digits, within the kernel's 15-character `comm`. Every lab host is this same
+ * machine, so a fixed name would be seen by another suite running beside this one.
+ */
+export function uniqueProcessName(prefix: string): string {
+  if (prefix.length > 9) throw new Error(`process name prefix "${prefix}" is over 9 characters`);
+  return `${prefix}${randomBytes(3).toString("hex")}`;
+}
 
 /**
  * A process with a chosen name (its kernel `comm`) on this machine, which lab hosts are:

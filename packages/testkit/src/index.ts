@@ -11,6 +11,7 @@ export * from "./lab.js";
 export * from "./fleet-file.js";
 export * from "./dingtalk-stand-in.js";
 export * from "./redis-server.js";
+export * from "./redis-cluster.js";
 export * from "./app-process.js";
 export * from "./canary-process.js";
 export * from "./wait-for.js";

@@ -29,6 +29,8 @@ export interface HostsSpec {
   behaviour?: HostBehaviour;
   /** Host key kinds this group of sshd hosts serves. @defaultValue ["ed25519"] */
   hostKeyKinds?: KeyKind[];
+  /** Host keys to serve instead of the lab's shared ones (an impostor key: a host reinstalled). */
+  hostKeys?: KeyPair[];
   /** Run sshd without re-exec per connection (benchmarks only; see SshdOptions.noReexec). */
   noReexec?: boolean;
   /** sshd's `MaxStartups` (e.g. "2:100:2" to refuse bursts); see SshdOptions.maxStartups. */
@@ -111,7 +113,7 @@ export class Lab {
   async startHosts(spec: HostsSpec = {}): Promise<LabHost[]> {
     const count = spec.count ?? 1;
     const behaviour = spec.behaviour ?? "healthy";
-    const hostKeys = await Promise.all((spec.hostKeyKinds ?? ["ed25519"]).map((kind) => this.hostKey(kind)));
+    const hostKeys = spec.hostKeys ?? (await Promise.all((spec.hostKeyKinds ?? ["ed25519"]).map((kind) => this.hostKey(kind))));
     const hosts: LabHost[] = [];
     for (let start = 0; start < count; start += MAX_ADDRESSES_PER_SSHD) {
       const port = await freePort();

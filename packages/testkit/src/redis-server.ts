@@ -29,6 +29,8 @@ export interface RedisOptions {
   persistent?: boolean;
   /** How redis-server is started. @defaultValue plainSpawner */
   spawner?: Spawner;
+  /** More redis-server arguments (a cluster node's, for example). @defaultValue none */
+  extraArgs?: readonly string[];
 }
 
 function ping(port: number): Promise<boolean> {
@@ -57,6 +59,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisHandl
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--maxmemory-policy", "noeviction", "--dir", dir];
   args.push(...(options.persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]));
   if (options.password) args.push("--requirepass", options.password);
+  args.push(...(options.extraArgs ?? []));
   let child: ChildProcess | undefined;
   const launch = async () => {
     const started = (options.spawner ?? plainSpawner)(findTool("redis-server", "redis-server"), args, { stdio: "ignore" });

@@ -15,7 +15,7 @@ export interface SimulatedFleetOptions {
   processes?: number;
   /** One host in this many is broken (0: none). @defaultValue 50 */
   brokenEvery?: number;
-  /** A healthy host's answer time. @defaultValue 520 ms, like the real probe */
+  /** A healthy host's answer time. @defaultValue 520 ms, like the real probe's short sample (the pipeline's, `-c`, answers 500 ms sooner) */
   probeMs?: number;
 }
 

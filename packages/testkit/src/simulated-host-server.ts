@@ -97,7 +97,9 @@ export class SimulatedHostServer {
           channel.exit(127);
           return channel.end();
         }
-        const delay = this.probeMs * (0.8 + 0.4 * Math.random());
+        // The pipeline's probe (`-c`: CPU counters) has no 0.5 s sampling pause.
+        const probeMs = info.command.includes("'-c'") ? Math.max(20, this.probeMs - 500) : this.probeMs;
+        const delay = probeMs * (0.8 + 0.4 * Math.random());
         const timer = setTimeout(() => {
           channel.write(simulatedProbeOutput(host.traits, Date.now()));
           channel.exit(0);

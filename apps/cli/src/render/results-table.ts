@@ -33,7 +33,7 @@ export function renderResultsTable(results: readonly CheckResult[], colour: bool
       cells: [
         r.host.name,
         r.state.toUpperCase(),
-        pct(m?.cpu.usedPercent),
+        pct(m?.cpu.usedPercent ?? undefined),
         pct(m?.memory.usedPercent),
         worstDisk(r),
         m ? `${m.load.one.toFixed(2)}/${m.cores}c` : "-",

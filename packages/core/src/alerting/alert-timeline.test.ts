@@ -4,7 +4,8 @@ import type { NotifySettings } from "../notify/notify-settings.js";
 import type { ResultJob } from "../pipeline/job-schemas.js";
 import type { Outcome } from "../result/outcome.js";
 import type { HostAlerts } from "./alert-state.js";
-import { applyRemoval, applyResult, applyStaleness } from "./apply-result.js";
+import type { ResultFlow } from "./apply-result.js";
+import { applyRemoval, applyResult, applyStaleness, deferredStaleDeadline, resultPauseMs } from "./apply-result.js";
 import type { DispatchPlan, GroupTimer } from "./plan-dispatch.js";
 import { applyDecided, applyPipelineDecided, planDispatch } from "./plan-dispatch.js";
 import type { DeliveryReceipt } from "./delivery-markers.js";
@@ -245,6 +246,56 @@ describe("alert timeline (fake clock)", () => {
     t.result("web-1", { cpu: "ok" });
     t.advance(300 * S);
     expect(summary(t.take())).toEqual([{ firing: [], resolved: ["web-1/stale"], reminder: false }]);
+  });
+
+  it("pages no host stale when the whole monitor paused (a Redis restart), and still finds the one host that stays silent", () => {
+    const t = new Timeline();
+    const flow: ResultFlow = {};
+    const report = (host: string) => {
+      t.result(host, { cpu: "ok" });
+      // As the notifier's script stamps results: a resumption after a fleet-wide pause.
+      if (flow.lastAt !== undefined && t.now - flow.lastAt >= resultPauseMs(60 * S, 3)) flow.resumedAt = t.now;
+      flow.lastAt = t.now;
+    };
+    const judge = () => {
+      for (const host of ["web-1", "web-2", "web-3"]) t.hosts.set(host, applyStaleness(t.hosts.get(host)!, t.now, 3, flow));
+    };
+    report("web-1");
+    report("web-2");
+    report("web-3");
+    // The monitor is down for 5 minutes: no result from anyone. No host is stale meanwhile.
+    for (let i = 0; i < 10; i++) {
+      t.advance(30 * S);
+      judge();
+    }
+    // Results resume; web-3 reports late in the sweep, web-1 never again.
+    report("web-2");
+    judge();
+    t.advance(50 * S);
+    report("web-3");
+    judge();
+    // Only web-1 stays silent: stale 3 intervals after results resumed.
+    for (let i = 0; i < 5; i++) {
+      t.advance(30 * S);
+      report("web-2");
+      report("web-3");
+      judge();
+    }
+    t.advance(30 * S);
+    expect(summary(t.take())).toEqual([{ firing: ["web-1/stale=warning"], resolved: [], reminder: false }]);
+    expect(t.hosts.get("web-2")!.alerts.stale).toBeUndefined();
+    expect(t.hosts.get("web-3")!.alerts.stale).toBeUndefined();
+  });
+
+  it("looks at a host past its deadline again once results resume, not every tick of a pause", () => {
+    const t = new Timeline();
+    t.result("web-1", { cpu: "ok" });
+    const lastAt = t.now;
+    t.advance(400 * S);
+    const paused: ResultFlow = { lastAt };
+    expect(deferredStaleDeadline(t.hosts.get("web-1")!, t.now, 3, paused)).toBe(t.now + 60 * S);
+    const resumed: ResultFlow = { lastAt: t.now, resumedAt: t.now };
+    expect(deferredStaleDeadline(t.hosts.get("web-1")!, t.now, 3, resumed)).toBe(t.now + 180 * S);
   });
 
   it("routes by fleet group and minimum state", () => {

@@ -1,4 +1,5 @@
 import type { CheckItem } from "../evaluate/check-item.js";
+import { unjudgedChecks } from "../evaluate/evaluate-metrics.js";
 import { STAGE_CHECK } from "../evaluate/host-state.js";
 import type { ResultJob } from "../pipeline/job-schemas.js";
 import type { Alert, HostAlerts } from "./alert-state.js";
@@ -113,7 +114,10 @@ export function applyResult(stored: HostAlerts | undefined, job: ResultOf, now: 
   if (options.freeze) {
     set("stale", observe(alerts.stale, passed("stale"), job.for, now));
   } else if (result.outcome === "ok") {
+    // What the check could not judge this time (CPU on a host's first pipeline check) keeps its state.
+    const unjudged = new Set(unjudgedChecks(result.metrics));
     for (const name of new Set([...Object.keys(alerts), ...reported.keys()])) {
+      if (unjudged.has(name)) continue;
       set(name, observe(alerts[name], reported.get(name) ?? passed(name), job.for, now));
     }
   } else {
@@ -167,13 +171,34 @@ export function applyRemoval(current: HostAlerts, now: number, generation?: numb
 }
 
 /**
- * No result for `staleAfter` intervals: the host's `stale` alert fires (its other alerts
- * freeze, as for an unreachable host). The next result resolves it.
+ * The flow of results across the whole fleet, as the notifier saw it (Redis times): when
+ * the last result of any host arrived, and when results last resumed after a fleet-wide
+ * pause (see {@link resultPauseMs}).
  */
-export function applyStaleness(current: HostAlerts, now: number, staleAfter: number): HostAlerts {
+export interface ResultFlow {
+  lastAt?: number;
+  resumedAt?: number;
+}
+
+/**
+ * A pause in results across the whole fleet this long, for hosts of this interval, means
+ * the monitor stopped (Redis, the scheduler, the workers or the notifier), not the hosts:
+ * `staleAfter - 1` intervals (at least one), shorter than the staleness of any one host.
+ */
+export const resultPauseMs = (intervalMs: number, staleAfter: number): number => Math.max(1, staleAfter - 1) * intervalMs;
+
+/**
+ * No result for `staleAfter` intervals while the rest of the fleet reports: the host's
+ * `stale` alert fires (its other alerts freeze, as for an unreachable host). The next result
+ * resolves it. Silence is counted from the host's last result or from when results resumed
+ * after a fleet-wide pause, whichever is later; during such a pause no host is stale (the
+ * pipeline's "monitoring stalled" alert speaks for it). So a Redis restart or a monitor
+ * outage never pages every host as stale.
+ */
+export function applyStaleness(current: HostAlerts, now: number, staleAfter: number, flow: ResultFlow = {}): HostAlerts {
   if (current.removed || current.alerts.stale?.status === "firing") return current;
+  if (!isStale(current, now, staleAfter, flow)) return current;
   const silentFor = now - current.lastResultAt;
-  if (silentFor < staleAfter * current.intervalMs) return current;
   const stale: Alert = {
     check: "stale",
     status: "firing",
@@ -187,6 +212,22 @@ export function applyStaleness(current: HostAlerts, now: number, staleAfter: num
     delivered: current.alerts.stale?.delivered ?? {},
   };
   return { ...current, alerts: { ...current.alerts, stale } };
+}
+
+function isStale(current: HostAlerts, now: number, staleAfter: number, flow: ResultFlow): boolean {
+  const silentSince = Math.max(current.lastResultAt, flow.resumedAt ?? -Infinity);
+  if (now - silentSince < staleAfter * current.intervalMs) return false;
+  const fleetPaused = flow.lastAt !== undefined && now - flow.lastAt >= resultPauseMs(current.intervalMs, staleAfter);
+  return !fleetPaused;
+}
+
+/**
+ * When to look at a host again that is past its deadline but not stale (results paused or
+ * just resumed): its silence counted from the resumption, or one interval on.
+ */
+export function deferredStaleDeadline(current: HostAlerts, now: number, staleAfter: number, flow: ResultFlow): number {
+  const silentSince = Math.max(current.lastResultAt, flow.resumedAt ?? -Infinity);
+  return Math.max(silentSince + staleAfter * current.intervalMs, now + current.intervalMs);
 }
 
 /** When staleness would set in for this host, for the stale index. */

@@ -3,8 +3,11 @@ import type { ResolvedHost } from "../config/resolved-host.js";
 import { evaluateMetrics } from "../evaluate/evaluate-metrics.js";
 import type { CheckItem } from "../evaluate/check-item.js";
 import { failureSeverity, hostState, STAGE_CHECK } from "../evaluate/host-state.js";
+import type { CpuBaseline } from "../probe/cpu-since-previous.js";
+import { cpuSincePrevious } from "../probe/cpu-since-previous.js";
 import { parseProbeOutput } from "../probe/parse-probe-output.js";
 import type { ProbeMetrics } from "../probe/probe-metrics.js";
+import type { ProbeCpuMode } from "../probe/probe-script.js";
 import { PROBE_SCRIPT, probeArguments, probeCommand } from "../probe/probe-script.js";
 import type { CheckResult } from "../result/check-result.js";
 import { CHECK_RESULT_VERSION } from "../result/check-result.js";
@@ -33,6 +36,13 @@ export interface CheckHostOptions {
   pool?: SshConnectionPool;
   /** With a pool: close the host's connection after this long unused. */
   idleTimeoutMs?: number;
+  /**
+   * The pipeline: the counters the host's previous check left (read while the probe runs).
+   * The probe then reads `/proc/stat` once, without a pause, and CPU is the share since
+   * those counters (unmeasured when there are none, or the host rebooted). Without it, the
+   * probe takes a short sample (`fleetwatch check`).
+   */
+  previousCpu?: Promise<CpuBaseline | undefined>;
 }
 
 /** The SSH settings a kept connection depends on: any change makes a new one. */
@@ -42,9 +52,9 @@ function sshSettingsKey(host: ResolvedHost): string {
 }
 
 /** Turns what came back over SSH into metrics, or a probe failure with its reason. */
-function interpret(run: SshRunResult & { ok: true }, host: ResolvedHost): { metrics: ProbeMetrics } | Failure {
+function interpret(run: SshRunResult & { ok: true }, host: ResolvedHost, cpu: ProbeCpuMode): { metrics: ProbeMetrics } | Failure {
   const { stdout, stderr, exitCode, signal } = run.output;
-  const parsed = parseProbeOutput(stdout, { processes: host.processes, mounts: host.mounts });
+  const parsed = parseProbeOutput(stdout, { processes: host.processes, mounts: host.mounts, cpu });
   if (parsed.ok) return { metrics: parsed.value };
   if (exitCode !== 0) {
     const detail = stderr.trim().split("\n")[0]?.slice(0, 200);
@@ -93,7 +103,8 @@ export async function checkHost(host: ResolvedHost, options: CheckHostOptions = 
     commandTimeoutMs: host.ssh.commandTimeoutMs,
     maxOutputBytes: MAX_PROBE_OUTPUT_BYTES,
   };
-  const command = probeCommand(probeArguments(host.mounts, host.processes));
+  const cpuMode: ProbeCpuMode = options.previousCpu ? "counters" : "sample";
+  const command = probeCommand(probeArguments(host.mounts, host.processes, cpuMode));
   const run = options.pool
     ? await options.pool.run(
         {
@@ -107,13 +118,14 @@ export async function checkHost(host: ResolvedHost, options: CheckHostOptions = 
       )
     : await runOverSsh(target, command, PROBE_SCRIPT);
   if (!run.ok) return failed(run.failure, run.timings, run.retried, run.reused);
-  const interpreted = interpret(run, host);
+  const interpreted = interpret(run, host, cpuMode);
   if ("outcome" in interpreted) return failed(interpreted, run.timings, run.retried, run.reused);
-  const checks = evaluateMetrics(interpreted.metrics, host.thresholds);
+  const metrics = options.previousCpu ? cpuSincePrevious(interpreted.metrics, await options.previousCpu) : interpreted.metrics;
+  const checks = evaluateMetrics(metrics, host.thresholds);
   return done({
     outcome: "ok",
     state: hostState("ok", checks),
-    metrics: interpreted.metrics,
+    metrics,
     checks,
     timings: run.timings,
     retried: run.retried,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BUILTIN_DEFAULTS } from "../config/builtin-defaults.js";
 import type { ResolvedThresholds } from "../config/resolved-host.js";
 import type { ProbeMetrics } from "../probe/probe-metrics.js";
-import { evaluateMetrics, judge } from "./evaluate-metrics.js";
+import { evaluateMetrics, judge, unjudgedChecks } from "./evaluate-metrics.js";
 import { failureSeverity, hostState } from "./host-state.js";
 import { NAGIOS_EXIT, worstSeverity } from "./severity.js";
 
@@ -28,6 +28,15 @@ const metrics = (over: Partial<ProbeMetrics> = {}): ProbeMetrics => ({
 });
 
 describe("evaluateMetrics", () => {
+  it("gives no cpu check, and says cpu is unjudged, when the check measured no CPU", () => {
+    const unmeasured = metrics({ cpu: { usedPercent: null, windowMs: 0, method: "none", unmeasured: "first check", counters: { busy: 1, total: 2 } } });
+    expect(evaluateMetrics(unmeasured, thresholds).map((c) => c.name)).not.toContain("cpu");
+    expect(unjudgedChecks(unmeasured)).toEqual(["cpu"]);
+    expect(unjudgedChecks(metrics())).toEqual([]);
+    expect(unjudgedChecks(null)).toEqual([]);
+  });
+
+
   it("judges at or above a level, critical first", () => {
     expect(judge(85, { critical: 85 })).toBe("critical");
     expect(judge(84.9, { critical: 85 })).toBe("ok");

@@ -40,12 +40,15 @@ function memoryNote(memory: ProbeMetrics["memory"]): string | undefined {
   return `of the container's ${formatBytes(memory.cgroup.limitBytes)} cgroup v${memory.cgroup.version} memory limit`;
 }
 
-/** Metrics + thresholds → one judged check per resource, mount and required process. */
+/**
+ * Metrics + thresholds → one judged check per resource, mount and required process. CPU that
+ * this check did not measure (the pipeline's first check of a host) gives no cpu check: its
+ * alert keeps its state (see `unjudgedChecks`).
+ */
 export function evaluateMetrics(metrics: ProbeMetrics, thresholds: ResolvedThresholds): CheckItem[] {
-  const checks: CheckItem[] = [
-    levelCheck("cpu", "cpu", metrics.cpu.usedPercent, "%", thresholds.cpu),
-    levelCheck("memory", "memory", metrics.memory.usedPercent, "%", thresholds.memory, memoryNote(metrics.memory)),
-  ];
+  const checks: CheckItem[] = [];
+  if (metrics.cpu.usedPercent !== null) checks.push(levelCheck("cpu", "cpu", metrics.cpu.usedPercent, "%", thresholds.cpu));
+  checks.push(levelCheck("memory", "memory", metrics.memory.usedPercent, "%", thresholds.memory, memoryNote(metrics.memory)));
   if (metrics.swap.totalBytes > 0) checks.push(levelCheck("swap", "swap", metrics.swap.usedPercent, "%", thresholds.swap));
   checks.push(levelCheck("load", "load", metrics.load.one / Math.max(1, metrics.cores), "load/core", thresholds.load));
   for (const mount of metrics.mounts) {
@@ -71,4 +74,9 @@ export function evaluateMetrics(metrics: ProbeMetrics, thresholds: ResolvedThres
     checks.push({ name: `process:${name}`, state, message });
   }
   return checks;
+}
+
+/** Checks a successful result could not judge this time: their alerts keep their state. */
+export function unjudgedChecks(metrics: ProbeMetrics | null): string[] {
+  return metrics?.cpu.usedPercent === null ? ["cpu"] : [];
 }

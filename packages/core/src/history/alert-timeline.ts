@@ -1,6 +1,8 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { HOST_EXAMPLES } from "../pipeline/key-examples.js";
 import { KEYS } from "../pipeline/redis-keys.js";
+import { defineKeyGroup } from "../pipeline/redis-script.js";
 import { TIMELINE_EVENTS_FLEET, TIMELINE_EVENTS_PER_HOST, TIMELINE_KEEP_MS, TIMELINE_MESSAGE_CHARS } from "./history-limits.js";
 
 export const TIMELINE_KINDS = ["fired", "escalated", "resolved", "silenced", "notified", "parked"] as const;
@@ -62,11 +64,20 @@ export function decodeTimelineEvent(text: string): TimelineEvent | undefined {
  * MULTI: every key is under the `{alerts}` tag. A host's timeline expires
  * `TIMELINE_KEEP_MS` after its last event.
  */
+const TIMELINE_APPEND = defineKeyGroup({
+  name: "timeline append (MULTI)",
+  keys: (hosts: readonly string[]) => [...hosts.map((h) => KEYS.hostTimeline(h)), KEYS.fleetTimeline],
+  examples: [[HOST_EXAMPLES.map(([h]) => h)]],
+});
+
+export const TIMELINE_KEY_GROUPS = [TIMELINE_APPEND] as const;
+
 export async function appendTimeline(redis: Redis, hostEvents: readonly TimelineEvent[], fleetEvents: readonly TimelineEvent[] = hostEvents): Promise<void> {
   if (hostEvents.length === 0 && fleetEvents.length === 0) return;
   const multi = redis.multi();
-  for (const e of hostEvents) {
-    const key = KEYS.hostTimeline(e.host);
+  const keys = TIMELINE_APPEND.keys(hostEvents.map((e) => e.host));
+  for (const [i, e] of hostEvents.entries()) {
+    const key = keys[i]!;
     multi.lpush(key, encodeTimelineEvent(e)).ltrim(key, 0, TIMELINE_EVENTS_PER_HOST - 1).pexpire(key, TIMELINE_KEEP_MS);
   }
   if (fleetEvents.length > 0) {

@@ -39,7 +39,7 @@ export function historyEntryOf(result: CheckResult): HistoryEntry {
   const m = result.metrics;
   const entry: HistoryEntry = { at: result.finishedAt, state: result.state, outcome: result.outcome, missingProcesses: [] };
   if (!m) return entry;
-  entry.cpuPercent = m.cpu.usedPercent;
+  if (m.cpu.usedPercent !== null) entry.cpuPercent = m.cpu.usedPercent;
   entry.memoryPercent = m.memory.usedPercent;
   if (m.mounts.length > 0) entry.worstDiskPercent = Math.max(...m.mounts.map((d) => d.usedPercent));
   entry.load = m.load.one;

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Lease } from "./scheduler-lease.js";
 import { fenceOf } from "./scheduler-lease.js";
 import { KEYS } from "./redis-keys.js";
+import { defineScript, runScript } from "./redis-script.js";
 
 /**
  * Claims a host's slot, fenced by the leader's lease: refused (-1) once the lease is
@@ -9,7 +10,11 @@ import { KEYS } from "./redis-keys.js";
  * claimed slot started at least one (current) interval earlier, so a changed interval
  * neither doubles a check nor skips one. Stores `start|jobId`.
  */
-const CLAIM = `
+const CLAIM = defineScript({
+  name: "claim slot",
+  keys: () => [KEYS.lastSlot, KEYS.schedulerLease],
+  examples: [[]],
+  lua: `
 if redis.call('GET', KEYS[2]) ~= ARGV[5] then return -1 end
 local last = redis.call('HGET', KEYS[1], ARGV[1])
 if last then
@@ -18,12 +23,13 @@ if last then
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[4])
 return 1
-`;
+`,
+});
 
 export type Claim = "claimed" | "taken" | "not-leader";
 
 export async function claimSlot(redis: Redis, lease: Lease, host: string, slotStart: number, intervalMs: number, jobId: string): Promise<Claim> {
-  const claimed = Number(await redis.eval(CLAIM, 2, KEYS.lastSlot, KEYS.schedulerLease, host, String(slotStart), String(intervalMs), jobId, fenceOf(lease)));
+  const claimed = Number(await runScript(redis, CLAIM, [], [host, slotStart, intervalMs, jobId, fenceOf(lease)]));
   return claimed === 1 ? "claimed" : claimed === 0 ? "taken" : "not-leader";
 }
 
@@ -37,8 +43,18 @@ export async function forgetHost(redis: Redis, host: string): Promise<void> {
   await redis.hdel(KEYS.lastSlot, host);
 }
 
+/** Redis's clock on the node of the scheduler's keys (a bare TIME goes to any node of a cluster). */
+const SCHED_TIME = defineScript({
+  name: "scheduler clock",
+  keys: () => [KEYS.lastSlot],
+  examples: [[]],
+  lua: "local t = redis.call('TIME') return {t[1], t[2]}",
+});
+
 /** Redis's clock, so replicas with skewed clocks agree on slots. */
 export async function redisNow(redis: Redis): Promise<number> {
-  const [seconds, micros] = await redis.time();
+  const [seconds, micros] = (await runScript(redis, SCHED_TIME, [])) as [string, string];
   return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
 }
+
+export const CLAIM_SLOT_SCRIPTS = [CLAIM, SCHED_TIME] as const;

@@ -4,6 +4,7 @@ import { resolvedHostSchema } from "../config/resolved-host.js";
 import type { Lease } from "./scheduler-lease.js";
 import { fenceOf } from "./scheduler-lease.js";
 import { KEYS } from "./redis-keys.js";
+import { defineScript, runScript } from "./redis-script.js";
 
 /** The set of hosts fleetwatch monitors, as the leading scheduler published it. */
 export interface MembershipMeta {
@@ -31,7 +32,11 @@ const LEGACY_SCHEDULED_HOSTS = "fleetwatch:{sched}:hosts";
  * event is queued. KEYS: lease, members, meta, removals, legacy set.
  * ARGV: fence, configVersion, minIntervalMs, hostCount, nSet, nDel, then nSet (name, json) pairs, then nDel names.
  */
-const PUBLISH = `
+const PUBLISH = defineScript({
+  name: "membership publish",
+  keys: () => [KEYS.schedulerLease, KEYS.members, KEYS.membership, KEYS.removals, LEGACY_SCHEDULED_HOSTS],
+  examples: [[]],
+  lua: `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return nil end
 local nset = tonumber(ARGV[5])
 local ndel = tonumber(ARGV[6])
@@ -54,7 +59,8 @@ local t = redis.call('TIME')
 redis.call('HSET', KEYS[3], 'configVersion', ARGV[2], 'minIntervalMs', ARGV[3], 'hosts', ARGV[4], 'publishedAt', t[1] * 1000 + math.floor(t[2] / 1000))
 redis.call('DEL', KEYS[5])
 return gen
-`;
+`,
+});
 
 export interface PublishOutcome {
   generation: number;
@@ -87,23 +93,16 @@ export async function publishMembership(redis: Redis, lease: Lease, hosts: reado
   }
   const diff = membershipDiff(stored, hosts);
   const minInterval = hosts.length > 0 ? Math.min(...hosts.map((h) => h.intervalMs)) : 0;
-  const generation = await redis.eval(
-    PUBLISH,
-    5,
-    KEYS.schedulerLease,
-    KEYS.members,
-    KEYS.membership,
-    KEYS.removals,
-    LEGACY_SCHEDULED_HOSTS,
+  const generation = await runScript(redis, PUBLISH, [], [
     fenceOf(lease),
     configVersion,
-    String(minInterval),
-    String(hosts.length),
-    String(diff.set.length),
-    String(diff.removed.length),
+    minInterval,
+    hosts.length,
+    diff.set.length,
+    diff.removed.length,
     ...diff.set.flat(),
     ...diff.removed,
-  );
+  ]);
   if (generation === null) return undefined;
   return { generation: Number(generation), added: diff.added, removed: diff.removed, changed: diff.changed };
 }
@@ -142,12 +141,19 @@ export async function pendingRemovals(redis: Redis): Promise<Map<string, number>
   return new Map(Object.entries(await redis.hgetall(KEYS.removals)).map(([host, gen]) => [host, Number(gen)]));
 }
 
-const CLEAR_REMOVAL = `
+const CLEAR_REMOVAL = defineScript({
+  name: "membership clear removal",
+  keys: () => [KEYS.removals],
+  examples: [[]],
+  lua: `
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0
-`;
+`,
+});
+
+export const MEMBERSHIP_SCRIPTS = [PUBLISH, CLEAR_REMOVAL] as const;
 
 /** The removal event of `host` in `generation` is queued. */
 export async function clearRemoval(redis: Redis, host: string, generation: number): Promise<void> {
-  await redis.eval(CLEAR_REMOVAL, 1, KEYS.removals, host, String(generation));
+  await runScript(redis, CLEAR_REMOVAL, [], [host, generation]);
 }

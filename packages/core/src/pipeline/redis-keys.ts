@@ -41,6 +41,8 @@ export const KEYS = {
   silences: "fleetwatch:{alerts}:silences",
   /** Time of the last result of any host (monitoring stalled detection). */
   lastAnyResult: "fleetwatch:{alerts}:last-any-result",
+  /** Time results resumed after a fleet-wide pause (Redis, scheduler, workers or notifier down): staleness counts from it. */
+  resultsResumedAt: "fleetwatch:{alerts}:results-resumed-at",
   /** The one process that exports the fleet-wide gauges (queue depth, alerts) on /metrics. */
   metricsExporterLease: "fleetwatch:{metrics}:exporter-lease",
   /** The notifier replica that runs the dispatcher (`id|token`), and its token counter (the fence). */

@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { ALERT_SEVERITIES } from "../alerting/alert-state.js";
+import { ROBOT_EXAMPLES } from "./key-examples.js";
 import { KEYS } from "./redis-keys.js";
+import { defineScript, runScript } from "./redis-script.js";
 
 export const reportSchema = z.object({
   pipeline: z.boolean().optional(),
@@ -51,7 +53,11 @@ export type RobotHealth = z.infer<typeof robotHealthSchema>;
  * supersede are dropped, unless one is at the head (being sent).
  * KEYS: lane, messages, seen, dispatcher lock. ARGV: fence ('' unfenced), now, message id, nSupersede, ids…, then (part id, json) pairs.
  */
-const ENQUEUE = `
+const ENQUEUE = defineScript({
+  name: "lane enqueue",
+  keys: (robot: string) => [KEYS.lane(robot), KEYS.laneMessages(robot), KEYS.laneSeen(robot), KEYS.dispatcherLock],
+  examples: ROBOT_EXAMPLES,
+  lua: `
 if ARGV[1] ~= '' and redis.call('GET', KEYS[4]) ~= ARGV[1] then return -1 end
 local now = tonumber(ARGV[2])
 if redis.call('ZSCORE', KEYS[3], ARGV[3]) then return 0 end
@@ -75,25 +81,20 @@ while i < #ARGV do
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 7 * 86400000)
 return added
-`;
+`,
+});
 
 /** `messages` are the parts of one decided message (one `messageId`). */
 export async function enqueueLane(redis: Redis, robot: string, messages: readonly LaneMessage[], supersede: readonly string[], fence: string, now: number): Promise<number | "fenced"> {
   const added = Number(
-    await redis.eval(
-      ENQUEUE,
-      4,
-      KEYS.lane(robot),
-      KEYS.laneMessages(robot),
-      KEYS.laneSeen(robot),
-      KEYS.dispatcherLock,
+    await runScript(redis, ENQUEUE, [robot], [
       fence,
-      String(now),
+      now,
       messages[0]?.messageId ?? "",
-      String(supersede.length),
+      supersede.length,
       ...supersede,
       ...messages.flatMap((m) => [m.id, JSON.stringify(m)]),
-    ),
+    ]),
   );
   return added < 0 ? "fenced" : added;
 }
@@ -114,6 +115,14 @@ export async function readLane(redis: Redis, robot: string): Promise<LaneMessage
   });
 }
 
+/** Drops an unreadable head message. */
+const DROP_HEAD = defineScript({
+  name: "lane drop head",
+  keys: (robot: string) => [KEYS.lane(robot), KEYS.laneMessages(robot)],
+  examples: ROBOT_EXAMPLES,
+  lua: `if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) end redis.call('HDEL', KEYS[2], ARGV[1]) return 1`,
+});
+
 /** The head of the lane: the message being sent, or undefined when the lane is empty (an unreadable head is dropped). */
 export async function laneHead(redis: Redis, robot: string): Promise<LaneMessage | undefined> {
   const id = await redis.lindex(KEYS.lane(robot), 0);
@@ -126,7 +135,7 @@ export async function laneHead(redis: Redis, robot: string): Promise<LaneMessage
     parsed = undefined;
   }
   if (parsed?.success) return parsed.data;
-  await redis.eval(`if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) end redis.call('HDEL', KEYS[2], ARGV[1]) return 1`, 2, KEYS.lane(robot), KEYS.laneMessages(robot), id);
+  await runScript(redis, DROP_HEAD, [robot], [id]);
   return laneHead(redis, robot);
 }
 
@@ -136,7 +145,11 @@ export async function laneHead(redis: Redis, robot: string): Promise<LaneMessage
  * rewrites it (another attempt later). Receipts, parked entries and health go in the same script.
  * KEYS: lane, messages, sender lock, sent, receipts, health, parked.
  */
-const SENDER_WRITE = `
+const SENDER_WRITE = defineScript({
+  name: "sender write",
+  keys: (robot: string) => [KEYS.lane(robot), KEYS.laneMessages(robot), KEYS.senderLock(robot), KEYS.robotSent(robot), KEYS.receipts, KEYS.robotHealth, KEYS.parked(robot)],
+  examples: ROBOT_EXAMPLES,
+  lua: `
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then return -1 end
 local id = ARGV[2]
 local op = ARGV[3]
@@ -164,7 +177,8 @@ if ARGV[7] ~= '' then
   redis.call('LTRIM', KEYS[7], -100, -1)
 end
 return 1
-`;
+`,
+});
 
 export interface SenderWrite {
   op: "pop" | "replace" | "rewrite" | "none";
@@ -179,27 +193,18 @@ export interface SenderWrite {
 export async function senderWrite(redis: Redis, robot: string, fence: string, headId: string, write: SenderWrite): Promise<"written" | "not-head" | "fenced"> {
   const messages = write.messages ?? [];
   const result = Number(
-    await redis.eval(
-      SENDER_WRITE,
-      7,
-      KEYS.lane(robot),
-      KEYS.laneMessages(robot),
-      KEYS.senderLock(robot),
-      KEYS.robotSent(robot),
-      KEYS.receipts,
-      KEYS.robotHealth,
-      KEYS.parked(robot),
+    await runScript(redis, SENDER_WRITE, [robot], [
       fence,
       headId,
       write.op,
-      write.sentAt === undefined ? "" : String(write.sentAt),
+      write.sentAt === undefined ? "" : write.sentAt,
       write.receipt === undefined ? "" : JSON.stringify(write.receipt),
       write.health === undefined ? "" : JSON.stringify(write.health),
       write.parked === undefined ? "" : JSON.stringify(write.parked),
-      String(messages.length),
+      messages.length,
       ...messages.flatMap((m) => [m.id, JSON.stringify(m)]),
       robot,
-    ),
+    ]),
   );
   return result < 0 ? "fenced" : result === 0 ? "not-head" : "written";
 }
@@ -240,8 +245,15 @@ export async function readRobotHealthOf(redis: Redis, robot: string): Promise<Ro
  * decisions already queued); the parked list is emptied.
  */
 export async function releaseParked(redis: Redis, robot: string, fence: string): Promise<number> {
-  const done = await redis.eval(
-    `if redis.call('GET', KEYS[3]) ~= ARGV[1] then return -1 end
+  const done = await runScript(redis, RELEASE_PARKED, [robot], [fence]);
+  return Number(done);
+}
+
+const RELEASE_PARKED = defineScript({
+  name: "parked release",
+  keys: (robot: string) => [KEYS.parked(robot), KEYS.laneSeen(robot), KEYS.dispatcherLock],
+  examples: ROBOT_EXAMPLES,
+  lua: `if redis.call('GET', KEYS[3]) ~= ARGV[1] then return -1 end
 local n = 0
 for _, text in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   local ok, entry = pcall(cjson.decode, text)
@@ -249,14 +261,7 @@ for _, text in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
 end
 redis.call('DEL', KEYS[1])
 return n`,
-    3,
-    KEYS.parked(robot),
-    KEYS.laneSeen(robot),
-    KEYS.dispatcherLock,
-    fence,
-  );
-  return Number(done);
-}
+});
 
 /** Messages DingTalk refused for good, newest last. */
 export async function readParked(redis: Redis, robot: string): Promise<unknown[]> {
@@ -275,6 +280,15 @@ export async function peekReceipts(redis: Redis, max = 200): Promise<string[]> {
 }
 
 export async function dropReceipts(redis: Redis, count: number, fence: string): Promise<boolean> {
-  const done = await redis.eval(`if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end redis.call('LTRIM', KEYS[1], tonumber(ARGV[2]), -1) return 1`, 2, KEYS.receipts, KEYS.dispatcherLock, fence, String(count));
+  const done = await runScript(redis, DROP_RECEIPTS, [], [fence, count]);
   return Number(done) === 1;
 }
+
+const DROP_RECEIPTS = defineScript({
+  name: "receipts drop",
+  keys: () => [KEYS.receipts, KEYS.dispatcherLock],
+  examples: [[]],
+  lua: `if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end redis.call('LTRIM', KEYS[1], tonumber(ARGV[2]), -1) return 1`,
+});
+
+export const ROBOT_LANE_SCRIPTS = [ENQUEUE, DROP_HEAD, SENDER_WRITE, RELEASE_PARKED, DROP_RECEIPTS] as const;

@@ -149,6 +149,12 @@ describe("process names longer than the kernel's 15-character comm", () => {
   it("asks the probe for argv[0] of processes whose comm is the name's first 15 characters, once per prefix", () => {
     expect(probeArguments("auto", [name, "kube-controller-other", "sshd"])).toEqual(["-L", "kube-controller"]);
   });
+
+  it("asks the probe for counters without a pause in the pipeline, and for no process names when none is watched", () => {
+    expect(probeArguments("auto", ["sshd"], "counters")).toEqual(["-c"]);
+    expect(probeArguments(["/var"], [], "counters")).toEqual(["-c", "-n", "-m", "/var"]);
+    expect(probeArguments("auto", [])).toEqual(["-n"]);
+  });
 });
 
 describe("configured mounts", () => {

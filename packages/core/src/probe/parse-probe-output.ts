@@ -1,6 +1,7 @@
 import type { Result } from "../util/result.js";
 import { err, ok } from "../util/result.js";
 import type { CgroupMemory, MountUsage, ProbeMetrics, ProcessState } from "./probe-metrics.js";
+import type { ProbeCpuMode } from "./probe-script.js";
 import { COMM_MAX, PROBE_BEGIN, PROBE_END } from "./probe-script.js";
 
 export interface ParseOptions {
@@ -8,6 +9,8 @@ export interface ParseOptions {
   processes: readonly string[];
   /** Configured mounts, in the order they were given to the probe; "auto" otherwise. */
   mounts: "auto" | readonly string[];
+  /** What the probe was asked for: `counters` reads `/proc/stat` once and CPU is left unmeasured. @defaultValue "sample" */
+  cpu?: ProbeCpuMode;
 }
 
 /** Lines longer than this are nobody's data (a path is at most 4096 bytes): skipped unread. */
@@ -211,7 +214,7 @@ function parse(stdout: string, options: ParseOptions): Result<ProbeMetrics, stri
   if (uptime === undefined) return err("probe output has no uptime");
   if (loadFields.length !== 3 || l1 === undefined || l5 === undefined || l15 === undefined) return err("probe output has no load average");
 
-  const cpu = cpuUsage(stat, clock);
+  const cpu = options.cpu === "counters" ? cpuCounterReading(stat, clock) : cpuUsage(stat, clock);
   if (!cpu.ok) return cpu;
 
   const memory = memoryUsage(mem, cgmem);
@@ -248,6 +251,32 @@ function parse(stdout: string, options: ParseOptions): Result<ProbeMetrics, stri
   });
 }
 
+/** Cores counted in one sample: its `cpuN` lines. */
+const coresIn = (sample: Map<string, string[]>) => [...sample.keys()].filter((name) => /^cpu\d+$/.test(name)).length;
+
+/** The counters of the probe's one sample (no pause): the share is for the caller to compute against an earlier reading. */
+function cpuCounterReading(
+  stat: Map<string, Map<string, string[]>>,
+  clock: Map<string, number>,
+): Result<{ cores: number; cpu: ProbeMetrics["cpu"] }, string> {
+  const sample = stat.get("1");
+  const reading = sample?.get("cpu") && cpuCounters(sample.get("cpu")!);
+  const at = clock.get("1");
+  if (!reading || at === undefined) return err("probe output has no CPU sample");
+  const cores = coresIn(sample!);
+  if (cores === 0) return err("probe output lists no CPU cores");
+  return ok({
+    cores,
+    cpu: {
+      usedPercent: null,
+      windowMs: 0,
+      method: "none",
+      unmeasured: "one reading of the counters: no earlier one to measure from",
+      counters: { busy: reading.busy, total: reading.total, uptimeSeconds: at },
+    },
+  });
+}
+
 /** CPU busy share between the probe's two samples of `/proc/stat`. */
 function cpuUsage(
   stat: Map<string, Map<string, string[]>>,
@@ -260,7 +289,7 @@ function cpuUsage(
   const t1 = clock.get("1");
   const t2 = clock.get("2");
   if (!before || !after || t1 === undefined || t2 === undefined) return err("probe output has no CPU sample");
-  const cores = [...first!.keys()].filter((name) => /^cpu\d+$/.test(name)).length;
+  const cores = coresIn(first!);
   if (cores === 0) return err("probe output lists no CPU cores");
   if (t2 <= t1) return err("probe output's CPU samples are not in time order");
   const totalDelta = after.total - before.total;
@@ -274,7 +303,7 @@ function cpuUsage(
       usedPercent: percent(after.busy - before.busy, totalDelta),
       windowMs: Math.round((t2 - t1) * 1000),
       method: "sample",
-      counters: { busy: after.busy, total: after.total },
+      counters: { busy: after.busy, total: after.total, uptimeSeconds: t2 },
     },
   });
 }

@@ -39,13 +39,27 @@ export const probeMetricsSchema = z.object({
   cores: z.number().int(),
   load: z.object({ one: z.number(), five: z.number(), fifteen: z.number() }),
   cpu: z.object({
-    usedPercent: z.number(),
-    /** The window the busy share was measured over. */
+    /**
+     * Busy share of the window. null: not measured by this check (the pipeline's first
+     * check of a host, or the first after a reboot), as `unmeasured` says; the cpu alert
+     * then keeps its state.
+     */
+    usedPercent: z.number().nullable(),
+    /** The window the busy share was measured over (0 when not measured). */
     windowMs: z.number(),
-    /** `sample`: two reads inside the probe; `delta`: since the previous check of the same boot. */
-    method: z.enum(["sample", "delta"]),
-    /** Cumulative jiffies at the end of the window, for a later delta. */
-    counters: z.object({ busy: z.number(), total: z.number() }),
+    /**
+     * `sample`: two reads a short moment apart inside the probe (`fleetwatch check`);
+     * `delta`: since the previous check of the same boot (the pipeline: the interval's average);
+     * `none`: not measured this time, see `unmeasured`.
+     */
+    method: z.enum(["sample", "delta", "none"]),
+    /** Why CPU was not measured by this check (method `none`). */
+    unmeasured: z.string().optional(),
+    /**
+     * Cumulative jiffies at the end of the window, for a later delta, and the host's uptime
+     * (seconds) when they were read (absent in results written before the pipeline's delta).
+     */
+    counters: z.object({ busy: z.number(), total: z.number(), uptimeSeconds: z.number().optional() }),
   }),
   /**
    * What memory is judged by. On a host, or in a container without a memory limit: the

@@ -1,10 +1,12 @@
 /**
  * The probe: one POSIX sh script, the same text for every host, sent on stdin to `sh -s`.
- * It reads the kernel's own files with shell built-ins and spawns only `sleep` and `df`
- * (twice), plus one `tr` for each process whose `comm` is the first 15 characters of a
- * configured longer name (to read that process's argv[0]). Host data arrives only as
- * positional arguments (validated mount paths and process names), never spliced into the
- * text. Output is framed and versioned; every line that carries text a process can choose
+ * It reads the kernel's own files with shell built-ins and spawns only `df` (twice) and,
+ * for a short CPU sample, `sleep` (not with `-c`, the pipeline's counters), plus one `tr`
+ * for each process whose `comm` is the first 15 characters of a configured longer name
+ * (to read that process's argv[0]). What it costs the host is measured, not guessed: each
+ * step was timed in a cpuacct group (docs/benchmarks.md, "What the probe costs the host").
+ * Host data arrives only as positional arguments (validated mount paths and process names),
+ * never spliced into the text. Output is framed and versioned; every line that carries text a process can choose
  * (its name) starts with a tag, and `df` output is accepted only in df's own column shape,
  * so nothing a host prints can pass as data.
  */
@@ -23,13 +25,15 @@ export const CGROUP_ROOT = "/sys/fs/cgroup";
 
 export const PROBE_SCRIPT = `# fleetwatch probe v${PROBE_VERSION}
 LC_ALL=C; export LC_ALL
-mounts=""; long=""
+mounts=""; long=""; pause=1; names=1
 nl='
 '
 while [ $# -gt 0 ]; do
   case $1 in
     -m) mounts="$mounts $2"; shift 2 ;;
     -L) long="$long $2"; shift 2 ;;
+    -c) pause=""; shift ;;
+    -n) names=""; shift ;;
     *) shift ;;
   esac
 done
@@ -44,7 +48,10 @@ read -r v < /proc/sys/kernel/random/boot_id && echo "boot_id $v"
 read -r v _ < /proc/uptime && echo "uptime $v"
 read -r a b c _ < /proc/loadavg && echo "loadavg $a $b $c"
 while read -r k v _; do
-  case $k in MemTotal:|MemFree:|MemAvailable:|Buffers:|Cached:|SwapTotal:|SwapFree:) echo "mem $k $v" ;; esac
+  case $k in
+    MemTotal:|MemFree:|MemAvailable:|Buffers:|Cached:|SwapTotal:) echo "mem $k $v" ;;
+    SwapFree:) echo "mem $k $v"; break ;;
+  esac
 done < /proc/meminfo
 cg=${CGROUP_ROOT}
 if [ -r $cg/memory.max ]; then
@@ -68,8 +75,10 @@ sample() {
   done < /proc/stat
 }
 sample 1
-sleep 0.5 2>/dev/null || sleep 1
-sample 2
+if [ -n "$pause" ]; then
+  sleep 0.5 2>/dev/null || sleep 1
+  sample 2
+fi
 if [ -z "$mounts" ]; then
   seen=" "
   while read -r dev mp fs _; do
@@ -91,12 +100,13 @@ if [ -n "$mounts" ]; then
   echo "@df-end"
 fi
 if [ -r /proc/1/comm ]; then echo "procvisible 1"; else echo "procvisible 0"; fi
-for f in /proc/[0-9]*/comm; do
-  read -r c < "$f" || continue
+[ -z "$names" ] && { echo "${PROBE_END}"; exit 0; }
+for d in /proc/[1-9]*; do
+  read -r c < "$d/comm" || continue
   echo "comm $c"
   case $c in ""|*" "*) continue ;; esac
   case "$long " in *" $c "*) ;; *) continue ;; esac
-  a=$(tr '\\000' '\\n' < "\${f%comm}cmdline")
+  a=$(tr '\\000' '\\n' < "$d/cmdline")
   a=\${a%%"$nl"*}; a=\${a%% *}; a=\${a##*/}
   [ -n "$a" ] && echo "argv0 $a"
 done 2>/dev/null
@@ -107,12 +117,22 @@ echo "${PROBE_END}"
 export const COMM_MAX = 15;
 
 /**
+ * How the probe measures CPU. `sample`: two reads of `/proc/stat` half a second apart
+ * (`fleetwatch check`, which has no previous check). `counters`: one read, no pause; the
+ * pipeline's worker computes the share since the previous check's counters.
+ */
+export type ProbeCpuMode = "sample" | "counters";
+
+/**
  * Positional arguments for `sh -s --`: configured mounts, and for names longer than the
  * kernel's `comm`, the `comm` such a process has (the name's first 15 characters), so the
- * probe reads argv[0] of those processes only.
+ * probe reads argv[0] of those processes only; `-c` for counters without the pause; `-n`
+ * when no process is watched (the probe then reads no process names).
  */
-export function probeArguments(mounts: "auto" | readonly string[], processes: readonly string[]): string[] {
-  const args: string[] = [];
+export function probeArguments(mounts: "auto" | readonly string[], processes: readonly string[], cpu: ProbeCpuMode = "sample"): string[] {
+  const args: string[] = cpu === "counters" ? ["-c"] : [];
+  // Reading every process's name costs the host ≈ 14 µs per process: only when names are watched.
+  if (processes.length === 0) args.push("-n");
   if (mounts !== "auto") for (const mount of mounts) args.push("-m", mount);
   const prefixes = new Set(processes.filter((name) => name.length > COMM_MAX).map((name) => name.slice(0, COMM_MAX)));
   for (const prefix of prefixes) args.push("-L", prefix);

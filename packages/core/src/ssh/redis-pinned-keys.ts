@@ -39,6 +39,16 @@ export class RedisPinnedKeys implements HostKeyStore {
     return ok(undefined);
   }
 
+  /**
+   * Pins the key a host showed before any check runs on it: kept only if no worker pinned one
+   * first (HSETNX); what is pinned now, ours or theirs, is what this check then accepts.
+   */
+  async pinFirst(key: Buffer): Promise<void> {
+    await this.redis.hsetnx(KEYS.pinnedHostKeys, this.name, key.toString("base64"));
+    const value = await this.redis.hget(KEYS.pinnedHostKeys, this.name);
+    this.pinned = value ? Buffer.from(value, "base64") : undefined;
+  }
+
   /** Writes a key pinned during the check. */
   async save(): Promise<void> {
     if (this.toPin) await this.redis.hsetnx(KEYS.pinnedHostKeys, this.name, this.toPin.toString("base64"));

@@ -25,7 +25,7 @@ describe("withinDeadline", () => {
   });
 
   it("cuts the stages to what is left", () => {
-    expect(withinDeadline(target, 3_500)).toMatchObject({ connectTimeoutMs: 2_000, handshakeTimeoutMs: 1_500, commandTimeoutMs: 3_500 });
+    expect(withinDeadline(target, 2_500)).toMatchObject({ connectTimeoutMs: 2_000, handshakeTimeoutMs: 2_500, commandTimeoutMs: 2_500 });
     expect(withinDeadline(target, 0)).toMatchObject({ connectTimeoutMs: 1, handshakeTimeoutMs: 1, commandTimeoutMs: 1 });
   });
 });

@@ -15,14 +15,16 @@ export function refusedHandshakePauseMs(attempt: number, remainingMs: number, ra
   return Math.min(room, Math.round((100 + random() * 400) * 2 ** Math.min(attempt, 4)));
 }
 
-/** The target with each stage's deadline cut to what is left of the check's own. */
+/**
+ * The target with each stage's deadline cut to what is left of the check's own. Stages run
+ * one after the other, so each is cut again when it starts (connectSsh's `deadline`).
+ */
 export function withinDeadline<T extends SshTarget>(target: T, remainingMs: number): T {
   const remaining = Math.max(1, Math.round(remainingMs));
-  const connectTimeoutMs = Math.min(target.connectTimeoutMs, remaining);
   return {
     ...target,
-    connectTimeoutMs,
-    handshakeTimeoutMs: Math.max(1, Math.min(target.handshakeTimeoutMs, remaining - connectTimeoutMs)),
+    connectTimeoutMs: Math.min(target.connectTimeoutMs, remaining),
+    handshakeTimeoutMs: Math.min(target.handshakeTimeoutMs, remaining),
     commandTimeoutMs: Math.min(target.commandTimeoutMs, remaining),
   };
 }

@@ -26,6 +26,8 @@ export interface ConnectOptions {
   /** ssh2 keepalive (global requests) for a connection that is kept; 0 for none. */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
+  /** The check's own deadline (performance.now() clock): the handshake gets at most what is left after the connect. */
+  deadline?: number;
 }
 
 /**
@@ -40,8 +42,12 @@ export async function connectSsh(target: SshTarget, timings: SshTimings, options
   const socket = await tcpConnect(target.address, target.port, target.connectTimeoutMs);
   timings.connectMs = Math.round(performance.now() - started);
   if (!socket.ok) return { ok: false, failure: { outcome: "unreachable", reason: socket.error } };
+  const bounded =
+    options.deadline === undefined
+      ? target
+      : { ...target, handshakeTimeoutMs: Math.max(1, Math.min(target.handshakeTimeoutMs, Math.round(options.deadline - performance.now()))) };
   try {
-    return await handshake(target, check.value, socket.value, timings, options);
+    return await handshake(bounded, check.value, socket.value, timings, options);
   } catch (bug) {
     // A bug must not leave the connection open behind it.
     socket.value.destroy();

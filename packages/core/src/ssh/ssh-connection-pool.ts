@@ -207,6 +207,7 @@ export class SshConnectionPool {
         const connected = await connectSsh(withinDeadline(target, remaining()), timings, {
           keepaliveIntervalMs: this.options.keepaliveIntervalMs,
           keepaliveCountMax: this.options.keepaliveCountMax,
+          deadline,
         });
         if (!connected.ok) {
           // sshd's MaxStartups closes a burst's connections before the banner: try again, spread out, while there is time.

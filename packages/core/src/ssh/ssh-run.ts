@@ -31,7 +31,7 @@ type AttemptResult =
 
 async function attempt(target: SshTarget, command: string, stdin: string, deadline: number): Promise<AttemptResult> {
   const timings: SshTimings = { connectMs: 0, handshakeMs: 0, commandMs: 0 };
-  const connected = await connectSsh(target, timings);
+  const connected = await connectSsh(target, timings, { deadline });
   if (!connected.ok) return { ok: false, failure: connected.failure, timings };
   const result = await execOnConnection(connected.connection.client, command, stdin, {
     commandTimeoutMs: Math.max(1, Math.min(target.commandTimeoutMs, Math.round(deadline - performance.now()))),

@@ -96,13 +96,18 @@ export async function startDemoSystem(options: DemoOptions, supervisor: Supervis
   const pace = options.short ? SHORT_PACE : STORY_PACE;
   // The dashboard's address goes into the fleet file: messages link to its pages.
   const dashboardPlan = await planDashboard();
-  const fleetFile = writeDemoFleet(dir, fleet, lab, pace, [`dashboardUrl: ${dashboardPlan.url}`]);
   const robotEnv = { [WEBHOOK_ENV]: standIn.url(ROBOT_TOKEN), [SECRET_ENV]: ROBOT_SECRET };
+  const dashboard = await startDashboard(
+    dashboardPlan,
+    (dashboardUrl) => writeDemoFleet(dir, fleet, lab, pace, [`dashboardUrl: ${dashboardUrl}`]),
+    { REDIS_URL: redisHandle.url, ...robotEnv },
+    dir,
+    supervisor,
+  );
+  const fleetFile = dashboard.fleetFile;
   // HTTP_PORT=0: each app serves /healthz and /metrics on a free port (the defaults may be taken by a fleetwatch already running here).
   const pipeline = startPipeline(fleetFile, { REDIS_URL: redisHandle.url, HTTP_PORT: "0", ...robotEnv }, dir, supervisor);
   timeline.say(`Pipeline: fleetwatch-pipeline --config ${fleetFile} (scheduler, worker, notifier; logs in ${pipeline.log})`);
-
-  const dashboard = await startDashboard(dashboardPlan, fleetFile, { REDIS_URL: redisHandle.url, ...robotEnv }, dir, supervisor);
   timeline.say(`Dashboard: ${dashboard.url}/  user ${dashboard.user}, password ${dashboard.password}  (Bull Board at /queues)`);
 
   return { dir, fleet, fleetFile, pace, lab, redisUrl: redisHandle.url, redis, standIn, storyProcess, pipeline, dashboard, robotEnv };
