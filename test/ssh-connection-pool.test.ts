@@ -72,6 +72,33 @@ describe("a worker's kept SSH connections", () => {
     expect(kept.stats()).toMatchObject({ open: 1, logins: 1, reused: 2 });
   });
 
+  it("runs more checks of one host at once than sshd opens sessions per connection (MaxSessions 10): the rest wait for a channel, none fails", async () => {
+    const target = await loggedHost();
+    const host = await hostFor(target);
+    const kept = pool();
+    const results = await Promise.all(Array.from({ length: 16 }, () => checkHost(host, { pool: kept })));
+    expect(results.filter((r) => r.outcome !== "ok").map((r) => r.reason)).toEqual([]);
+    // A channel freed here may not be released by sshd yet: a check refused a channel then logs in on its own.
+    expect(lab.logins(target)).toBeLessThanOrEqual(4);
+    expect(runs(target)).toBe(16);
+  });
+
+  it("lets each of two hung checks on one connection end as probe_timeout: one's overrun does not cut the other", async () => {
+    const [target] = await lab.startHosts({ behaviour: "hang" });
+    const host = await hostFor(target!, { commandTimeout: "2s" });
+    const kept = pool();
+    // Warm: the connection is kept (a hung probe retires it, so two at once need it open first).
+    await checkHost(await hostFor(target!, { commandTimeout: "1s" }), { pool: kept }).catch(() => undefined);
+    const first = checkHost(host, { pool: kept });
+    await new Promise((r) => setTimeout(r, 300));
+    const second = checkHost(host, { pool: kept });
+    const results = await Promise.all([first, second]);
+    expect(results.map((r) => [r.outcome, r.reason])).toEqual([
+      ["probe_timeout", "the probe did not finish within 2.0s"],
+      ["probe_timeout", "the probe did not finish within 2.0s"],
+    ]);
+  });
+
   it("moves a check from a half-open connection to a fresh one within its deadline, running the probe once", async () => {
     const target = await loggedHost();
     const { proxy, via } = await proxyFor(target);

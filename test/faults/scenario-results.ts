@@ -1,7 +1,7 @@
 import { appendFileSync } from "node:fs";
 
 /** The fault classes of the suite, in the order the report lists them. */
-export const FAULT_CLASSES = ["webhook", "hosts", "upgrades", "security", "processes"] as const;
+export const FAULT_CLASSES = ["webhook", "storm", "hosts", "upgrades", "security", "processes"] as const;
 export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 /** What one scenario counted: messages (or checks, or payloads) it expected and what became of them. */

@@ -1,7 +1,7 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { BatchClaim, CheckJob, DueEntry, ResolvedHost } from "@fleetwatch/core";
-import { checkQueueOf, checksStillRunning, FAILED_JOBS_KEPT, FINISHED_JOBS_KEPT, groupBy, hostOffset } from "@fleetwatch/core";
+import { CHECK_JOB_VERSION, checkQueueOf, checksStillRunning, FAILED_JOBS_KEPT, FINISHED_JOBS_KEPT, groupBy, hostOffset } from "@fleetwatch/core";
 
 /** The check queue of a queue name (`checks-07`: see checkQueueOf). */
 export type CheckQueueByName = (queueName: string) => Queue<CheckJob>;
@@ -36,7 +36,7 @@ export async function enqueueClaims(queues: CheckQueueByName, claims: readonly B
       const host = members.get(claim.host);
       if (!host) continue;
       const slot = Math.round((claim.slotStart - hostOffset(host.name, host.intervalMs)) / host.intervalMs);
-      const data: CheckJob = { host, slot, slotStart: claim.slotStart, configVersion: context.configVersion, generation: context.generation };
+      const data: CheckJob = { version: CHECK_JOB_VERSION, host, slot, slotStart: claim.slotStart, configVersion: context.configVersion, generation: context.generation };
       jobs.push({ name: "check", data, opts: { jobId: claim.jobId, removeOnComplete: FINISHED_JOBS_KEPT, removeOnFail: FAILED_JOBS_KEPT, attempts: 1 } });
     }
     if (jobs.length === 0) continue;

@@ -5,34 +5,37 @@ import type { Logger } from "pino";
 import type { CheckResult, HostKeyStore, ResultJob, SshConnectionPool } from "@fleetwatch/core";
 import {
   checkHost,
-  checkJobSchema,
-  describePayloadError,
   FAILED_JOBS_KEPT,
   fetchHostKey,
   FINISHED_JOBS_KEPT,
   KnownThenPinnedKeys,
   knownHostsFile,
+  readCheckJob,
   readCpuBaseline,
+  recordRefusedJob,
+  recordUpgradedJob,
   RedisPinnedKeys,
   storeLatestResult,
 } from "@fleetwatch/core";
 
 /**
- * One check job: validate the payload, probe the host over its kept connection, publish the
- * result to the notifier and as the host's latest result. A bad payload fails the job with
- * its reason, no retry. A host's connection closes after three intervals unused. CPU is the
- * share since the counters the host's previous check left with its latest result (read
- * while the probe runs), so the probe needs no sampling pause.
+ * One check job: read the payload (the previous version upgraded on read), probe the host
+ * over its kept connection, publish the result to the notifier and as the host's latest
+ * result. A malformed or newer payload fails the job with its reason, no retry, and is
+ * counted. A host's connection closes after three intervals unused. CPU is the share since
+ * the counters the host's previous check left with its latest result (read while the probe
+ * runs), so the probe needs no sampling pause.
  */
 export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Logger, pool: SshConnectionPool) {
   return async (job: Job): Promise<{ outcome: string; state: string }> => {
-    const parsed = checkJobSchema.safeParse(job.data);
-    if (!parsed.success) {
-      const reason = `invalid check job: ${describePayloadError(parsed.error)}`;
-      log.error({ jobId: job.id, reason }, "check job refused");
-      throw new UnrecoverableError(reason);
+    const read = readCheckJob(job.data);
+    if (!read.ok) {
+      recordRefusedJob("checks", read.refusal);
+      log.error({ jobId: job.id, refusal: read.refusal, reason: read.reason }, "check job refused");
+      throw new UnrecoverableError(read.reason);
     }
-    const { host, slot, slotStart, configVersion, generation } = parsed.data;
+    if (read.upgradedFrom !== undefined) recordUpgradedJob("checks", read.upgradedFrom);
+    const { host, slot, slotStart, configVersion, generation } = read.job;
     let pinned: RedisPinnedKeys | undefined;
     let hostKeyStore: ((h: typeof host) => HostKeyStore) | undefined;
     if (host.ssh.hostKeyPolicy === "tofu") {

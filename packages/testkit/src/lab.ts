@@ -33,6 +33,8 @@ export interface HostsSpec {
   hostKeys?: KeyPair[];
   /** Run sshd without re-exec per connection (benchmarks only; see SshdOptions.noReexec). */
   noReexec?: boolean;
+  /** sshd's `MaxStartups` (e.g. "2:100:2" to refuse bursts); see SshdOptions.maxStartups. */
+  maxStartups?: string;
 }
 
 /**
@@ -128,6 +130,7 @@ export class Lab {
         authorizedKeysFile: this.authorizedKeysFile,
         behaviourLines: this.behaviourLines!,
         noReexec: spec.noReexec ?? false,
+        ...(spec.maxStartups ? { maxStartups: spec.maxStartups } : {}),
         ...(this.spawner ? { spawner: this.spawner } : {}),
       });
       this.servers.push(server);

@@ -24,6 +24,11 @@ export interface SshdOptions {
    * signals, so tests run sshd as shipped.
    */
   noReexec?: boolean;
+  /**
+   * sshd's `MaxStartups` (start:rate:full). A small one ("2:100:2") makes the sshd refuse
+   * a burst of handshakes as a busy real host does. @defaultValue "500:30:1000"
+   */
+  maxStartups?: string;
   /** @defaultValue plainSpawner */
   spawner?: Spawner;
 }
@@ -94,7 +99,7 @@ export class SshdServer {
       "LogLevel INFO",
       "PrintLastLog no",
       // Many lab "hosts" share one sshd, where each real host would have its own limit.
-      "MaxStartups 500:30:1000",
+      `MaxStartups ${this.options.maxStartups ?? "500:30:1000"}`,
       "LoginGraceTime 30",
     ];
     for (const { address, behaviour } of addresses) {

@@ -2,8 +2,17 @@ import { z } from "zod";
 import { resolvedHostSchema } from "../config/resolved-host.js";
 import { checkResultSchema } from "../result/check-result.js";
 
-/** What the scheduler asks a worker to do: check one host, for one time slot. */
-export const checkJobSchema = z.object({
+/**
+ * Version of the check job payload written by this code. 1 is the form before versions (no
+ * `version` field); 2 added the field. A worker reads the current and the previous version
+ * (see readCheckJob) and refuses newer ones.
+ */
+export const CHECK_JOB_VERSION = 2;
+/** Check job versions this code reads: the current one and the one before. */
+export const CHECK_JOB_VERSIONS_READ = [1, 2] as const;
+
+/** The fields of a check job, version 1 (unversioned): what schedulers before versions wrote. */
+export const checkJobV1Schema = z.object({
   host: resolvedHostSchema,
   /** Slot index: floor((redis time - host offset) / interval). */
   slot: z.number().int().nonnegative(),
@@ -12,6 +21,11 @@ export const checkJobSchema = z.object({
   configVersion: z.string(),
   /** Membership generation the host was scheduled under (absent from schedulers before it existed). */
   generation: z.number().int().nonnegative().optional(),
+});
+
+/** What the scheduler asks a worker to do: check one host, for one time slot (the current version). */
+export const checkJobSchema = checkJobV1Schema.extend({
+  version: z.literal(CHECK_JOB_VERSION),
 });
 export type CheckJob = z.infer<typeof checkJobSchema>;
 

@@ -6,8 +6,12 @@ import type { HostKeyCheck } from "./host-key-check.js";
 import type { SshTarget, SshTimings } from "./ssh-target.js";
 import { tcpConnect } from "./tcp-connect.js";
 
-/** A server that closed the connection before its banner: sshd's MaxStartups under a burst. */
-export const CLOSED_BEFORE_BANNER = "the server closed the connection before its SSH banner";
+/**
+ * A server that closed the connection before its SSH banner: sshd's MaxStartups under a
+ * burst (OpenSSH writes "Exceeded MaxStartups" first, then closes or resets). Worth a retry.
+ */
+export const CLOSED_BEFORE_BANNER = "the server closed the connection before its SSH banner (sshd refuses handshakes past MaxStartups under a burst)";
+
 
 export interface SshConnection {
   client: ssh2.Client;
@@ -22,6 +26,8 @@ export interface ConnectOptions {
   /** ssh2 keepalive (global requests) for a connection that is kept; 0 for none. */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
+  /** The check's own deadline (performance.now() clock): the handshake gets at most what is left after the connect. */
+  deadline?: number;
 }
 
 /**
@@ -36,8 +42,12 @@ export async function connectSsh(target: SshTarget, timings: SshTimings, options
   const socket = await tcpConnect(target.address, target.port, target.connectTimeoutMs);
   timings.connectMs = Math.round(performance.now() - started);
   if (!socket.ok) return { ok: false, failure: { outcome: "unreachable", reason: socket.error } };
+  const bounded =
+    options.deadline === undefined
+      ? target
+      : { ...target, handshakeTimeoutMs: Math.max(1, Math.min(target.handshakeTimeoutMs, Math.round(options.deadline - performance.now()))) };
   try {
-    return await handshake(target, check.value, socket.value, timings, options);
+    return await handshake(bounded, check.value, socket.value, timings, options);
   } catch (bug) {
     // A bug must not leave the connection open behind it.
     socket.value.destroy();
@@ -60,6 +70,13 @@ function handshake(target: SshTarget, check: HostKeyCheck, sock: Socket, timings
     let hostKey: Buffer | undefined;
     let settled = false;
     let verifyBug: unknown;
+    // Whether the server sent its SSH identification: text before it (sshd's "Exceeded
+    // MaxStartups") followed by a close or reset is a refusal, not a failed handshake.
+    // ssh2 keeps the line it parsed on its protocol object (no event says so).
+    const identified = () => {
+      const protocol = (client as unknown as { _protocol?: { _remoteIdentRaw?: Buffer } })._protocol;
+      return protocol ? protocol._remoteIdentRaw !== undefined : sock.bytesRead > 0;
+    };
 
     const finish = (result: SshConnectResult) => {
       if (settled) return;
@@ -95,14 +112,14 @@ function handshake(target: SshTarget, check: HostKeyCheck, sock: Socket, timings
       if (error.level === "client-authentication") {
         return fail("auth_failed", `the server refused key authentication for user ${target.user}; is the public key in ~${target.user}/.ssh/authorized_keys?`);
       }
-      if (sock.bytesRead === 0) return fail("ssh_timeout", CLOSED_BEFORE_BANNER);
+      if (!identified()) return fail("ssh_timeout", CLOSED_BEFORE_BANNER);
       if (check.algorithms && /no matching.*host key/i.test(error.message)) {
         return fail("hostkey_mismatch", `the host offers none of the key types known_hosts holds for it (${check.algorithms.join(", ")}); nothing was run`);
       }
       fail("ssh_timeout", `SSH handshake failed: ${error.message}`);
     });
     client.on("close", () => {
-      if (sock.bytesRead === 0) return fail("ssh_timeout", CLOSED_BEFORE_BANNER);
+      if (!identified()) return fail("ssh_timeout", CLOSED_BEFORE_BANNER);
       fail("ssh_timeout", "the server closed the connection during the handshake");
     });
     client.on("ready", () => finish({ ok: true, connection: { client, socket: sock, hostKey } }));

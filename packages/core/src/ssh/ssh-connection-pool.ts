@@ -1,5 +1,6 @@
 import type { Failure } from "../result/outcome.js";
 import type { SshConnection } from "./ssh-connect.js";
+import { checkDeadline, refusedHandshakePauseMs, withinDeadline } from "./refused-handshake-retry.js";
 import { CLOSED_BEFORE_BANNER, closeSshConnection, connectSsh } from "./ssh-connect.js";
 import type { ExecResult } from "./ssh-exec.js";
 import { execOnConnection } from "./ssh-exec.js";
@@ -27,6 +28,10 @@ interface Entry {
   trustKey: string;
   connection: SshConnection;
   busy: number;
+  /** Checks waiting for a channel on this connection (all `maxChannelsPerConnection` busy). */
+  waiters: Set<() => void>;
+  /** Out of the pool; closes when its last running check ends. */
+  closeWhenIdle?: boolean;
   lastUsed: number;
   idleTimeoutMs: number;
 }
@@ -92,30 +97,72 @@ export class SshConnectionPool {
 
   /** Runs one command on the host's kept connection, or on a fresh one. Never throws for a host's fault. */
   async run(target: PooledTarget, command: string, stdin: string): Promise<SshRunResult> {
-    const deadline = performance.now() + target.connectTimeoutMs + target.handshakeTimeoutMs + target.commandTimeoutMs;
+    const deadline = checkDeadline(target);
     const key = `${target.user}@${target.address}:${target.port}`;
-    const pending = this.connecting.get(key);
-    if (pending) await pending;
-
-    const kept = this.entries.get(key);
-    if (kept && (kept.settingsKey !== target.settingsKey || kept.trustKey !== target.trustKey())) this.drop(kept, "changed");
-    const entry = this.entries.get(key);
-    if (entry && !this.closed) {
+    for (;;) {
+      // One login at a time per host: after a failed one, the next waiting check tries in turn.
+      let pending = this.connecting.get(key);
+      while (pending) {
+        await pending;
+        pending = this.connecting.get(key);
+      }
+      const kept = this.entries.get(key);
+      if (kept && (kept.settingsKey !== target.settingsKey || kept.trustKey !== target.trustKey())) this.drop(kept, "changed");
+      const entry = this.entries.get(key);
+      if (!entry || this.closed) return this.runFresh(key, target, command, stdin, deadline);
+      if (entry.busy >= this.options.maxChannelsPerConnection) {
+        // As many checks of this host run on its connection as sshd opens sessions: wait for one to end.
+        const waitStarted = performance.now();
+        if (await this.channelFreed(entry, deadline)) continue;
+        const waited = Math.round(performance.now() - waitStarted);
+        return {
+          ok: false,
+          failure: { outcome: "probe_timeout", reason: `no channel free on the host's connection within the check's deadline (${this.options.maxChannelsPerConnection} checks of it running)` },
+          timings: { connectMs: 0, handshakeMs: 0, commandMs: Math.max(0, waited) },
+          retried: false,
+          reused: true,
+        };
+      }
       const openTimeoutMs = Math.min(this.options.channelOpenTimeoutMs, target.commandTimeoutMs);
-      const result = await this.exec(entry, command, stdin, target, openTimeoutMs);
+      const commandTarget = withinDeadline(target, deadline - performance.now());
+      const result = await this.exec(entry, command, stdin, commandTarget, openTimeoutMs);
       const timings: SshTimings = { connectMs: 0, handshakeMs: 0, commandMs: result.commandMs };
       if (result.ok) {
         this.counters.reused += 1;
         return { ok: true, output: result.output, timings, retried: false, reused: true };
       }
       if (result.started) return { ok: false, failure: result.failure, timings, retried: false, reused: true };
-      // The kept connection failed before the probe started: nothing ran; try a fresh one.
-      this.drop(entry, "dead");
+      // Nothing ran: the kept connection failed before the probe started (it is closed), or the
+      // server refused another channel on it (it lives on for its other checks). A fresh one.
+      if (!result.channelRefused) this.drop(entry, "dead");
       this.counters.replaced += 1;
       const fresh = await this.runFresh(key, target, command, stdin, deadline);
       return { ...fresh, retried: true };
     }
-    return this.runFresh(key, target, command, stdin, deadline);
+  }
+
+  /** Resolves true when a channel on the connection is free (or the connection is gone), false at the deadline. */
+  private channelFreed(entry: Entry, deadline: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        entry.waiters.delete(wake);
+        resolve(false);
+      }, Math.max(0, deadline - performance.now()));
+      entry.waiters.add(wake);
+    });
+  }
+
+  /** Wakes the checks waiting for a channel on this connection (one freed, or the connection gone). */
+  private wakeWaiters(entry: Entry, all: boolean): void {
+    for (const wake of [...entry.waiters]) {
+      entry.waiters.delete(wake);
+      wake();
+      if (!all) return;
+    }
   }
 
   /** Closes every connection; later runs use a connection of their own each. */
@@ -134,36 +181,40 @@ export class SshConnectionPool {
     });
     entry.busy -= 1;
     entry.lastUsed = Date.now();
+    this.wakeWaiters(entry, false);
+    if (entry.closeWhenIdle && entry.busy === 0) closeSshConnection(entry.connection);
     // An overrun probe was asked to die; the connection that carried it is not trusted again.
-    if (!result.ok && result.failure.outcome === "probe_timeout") this.drop(entry, "dead");
+    // Other checks still running on it end on their own (their own deadline), then it closes.
+    if (!result.ok && result.failure.outcome === "probe_timeout") this.drop(entry, "dead", { whenIdle: true });
     return result;
   }
 
   /** A new connection (kept if the pool has room), with the check's remaining deadline. */
   private async runFresh(key: string, target: PooledTarget, command: string, stdin: string, deadline: number): Promise<SshRunResult> {
-    let done: () => void = () => {};
-    const connecting = new Promise<void>((resolve) => (done = resolve));
+    let resolveConnecting: () => void = () => {};
+    const connecting = new Promise<void>((resolve) => (resolveConnecting = resolve));
+    // The login is over (kept, or failed): checks waiting on it go on.
+    const done = () => {
+      if (this.connecting.get(key) === connecting) this.connecting.delete(key);
+      resolveConnecting();
+    };
     this.connecting.set(key, connecting);
     try {
       let retried = false;
-      for (;;) {
+      for (let attempt = 0; ; attempt++) {
         const timings: SshTimings = { connectMs: 0, handshakeMs: 0, commandMs: 0 };
         const remaining = () => Math.max(1, Math.round(deadline - performance.now()));
-        const connectTimeoutMs = Math.min(target.connectTimeoutMs, remaining());
-        const bounded: SshTarget = {
-          ...target,
-          connectTimeoutMs,
-          handshakeTimeoutMs: Math.max(1, Math.min(target.handshakeTimeoutMs, remaining() - connectTimeoutMs)),
-        };
-        const connected = await connectSsh(bounded, timings, {
+        const connected = await connectSsh(withinDeadline(target, remaining()), timings, {
           keepaliveIntervalMs: this.options.keepaliveIntervalMs,
           keepaliveCountMax: this.options.keepaliveCountMax,
+          deadline,
         });
         if (!connected.ok) {
-          // sshd's MaxStartups closes a burst's connections before the banner: one more try.
-          if (connected.failure.reason === CLOSED_BEFORE_BANNER && !retried && remaining() > 1_000) {
+          // sshd's MaxStartups closes a burst's connections before the banner: try again, spread out, while there is time.
+          const pause = connected.failure.reason === CLOSED_BEFORE_BANNER ? refusedHandshakePauseMs(attempt, deadline - performance.now()) : undefined;
+          if (pause !== undefined) {
             retried = true;
-            await sleep(Math.min(remaining() / 4, 100 + Math.random() * 400));
+            await sleep(pause);
             continue;
           }
           return { ok: false, failure: connected.failure, timings, retried };
@@ -181,7 +232,6 @@ export class SshConnectionPool {
           : { ok: false, failure: result.failure as Failure, timings, retried, reused: false };
       }
     } finally {
-      if (this.connecting.get(key) === connecting) this.connecting.delete(key);
       done();
     }
   }
@@ -198,6 +248,8 @@ export class SshConnectionPool {
   /** Keeps a new connection if there is room (after evicting the least recently used idle one). */
   private keep(key: string, target: PooledTarget, connection: SshConnection): Entry | undefined {
     const previous = this.entries.get(key);
+    // A kept connection still running checks is never closed under them: the new one is used once.
+    if (previous && previous.busy > 0 && previous.settingsKey === target.settingsKey) return undefined;
     if (previous) this.drop(previous, "changed");
     if (this.closed) return undefined;
     if (this.entries.size >= this.options.maxConnections && !this.evictOne()) return undefined;
@@ -208,6 +260,7 @@ export class SshConnectionPool {
       trustKey: target.trustKey(),
       connection,
       busy: 0,
+      waiters: new Set(),
       lastUsed: Date.now(),
       idleTimeoutMs: target.idleTimeoutMs ?? this.options.idleTimeoutMs,
     };
@@ -234,11 +287,14 @@ export class SshConnectionPool {
     return true;
   }
 
-  private drop(entry: Entry, why: keyof SshPoolStats["closed"]): void {
+  /** Takes a connection out of the pool and closes it: now, or (`whenIdle`) once the checks running on it end. */
+  private drop(entry: Entry, why: keyof SshPoolStats["closed"], options: { whenIdle?: boolean } = {}): void {
     if (this.entries.get(entry.key) !== entry) return;
     this.entries.delete(entry.key);
+    this.wakeWaiters(entry, true);
     this.counters.closed[why] += 1;
-    closeSshConnection(entry.connection);
+    if (options.whenIdle && entry.busy > 0) entry.closeWhenIdle = true;
+    else closeSshConnection(entry.connection);
   }
 
   private sweep(now: number): void {

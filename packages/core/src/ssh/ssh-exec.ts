@@ -17,8 +17,12 @@ export interface ExecOptions {
 
 export type ExecResult =
   | { ok: true; output: CommandOutput; commandMs: number }
-  /** `started`: the exec request may have reached the host, so the command must not be run again. */
-  | { ok: false; failure: Failure; commandMs: number; started: boolean };
+  /**
+   * `started`: the exec request may have reached the host, so the command must not be run
+   * again. `channelRefused`: the server answered that it will not open another channel
+   * (sshd's MaxSessions): the connection itself is alive.
+   */
+  | { ok: false; failure: Failure; commandMs: number; started: boolean; channelRefused?: boolean };
 
 interface InternalClient {
   _protocol?: { exec?: (...args: unknown[]) => unknown; signal?: (id: number, name: string) => void };
@@ -82,7 +86,7 @@ export function execOnConnection(client: ssh2.Client, command: string, stdin: st
     let channel: ClientChannel | undefined;
     let openTimer: NodeJS.Timeout | undefined;
 
-    const finish = (result: { ok: true; output: CommandOutput } | { ok: false; failure: Failure; started: boolean }) => {
+    const finish = (result: { ok: true; output: CommandOutput } | { ok: false; failure: Failure; started: boolean; channelRefused?: boolean }) => {
       if (settled) return;
       settled = true;
       clearTimeout(commandTimer);
@@ -126,6 +130,11 @@ export function execOnConnection(client: ssh2.Client, command: string, stdin: st
           return;
         }
         if (error) {
+          // A channel open failure comes before any exec request on this channel (the
+          // connection's request count may have moved for other checks' channels).
+          if ((error as Error & { reason?: unknown }).reason !== undefined) {
+            return finish({ ok: false, failure: { outcome: "probe_failed", reason: `the server refused to open a channel: ${error.message}` }, started: false, channelRefused: true });
+          }
           if (!requested()) return notStarted(`the server refused to open a channel: ${error.message}`);
           return finish({ ok: false, failure: { outcome: "probe_failed", reason: `the server refused to run the probe: ${error.message}` }, started: true });
         }

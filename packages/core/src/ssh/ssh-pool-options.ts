@@ -20,6 +20,12 @@ export interface SshPoolOptions {
    * dead and the check moves to a fresh one (the probe had not started). @defaultValue 5_000
    */
   channelOpenTimeoutMs: number;
+  /**
+   * Checks run at once on one kept connection, each on its own channel; more wait for a
+   * free one within their deadline. OpenSSH's sshd opens at most `MaxSessions` (default 10)
+   * sessions per connection and refuses the rest. @defaultValue 10
+   */
+  maxChannelsPerConnection: number;
 }
 
 export const SSH_POOL_DEFAULTS: SshPoolOptions = {
@@ -28,4 +34,5 @@ export const SSH_POOL_DEFAULTS: SshPoolOptions = {
   keepaliveIntervalMs: 30_000,
   keepaliveCountMax: 3,
   channelOpenTimeoutMs: 5_000,
+  maxChannelsPerConnection: 10,
 };
