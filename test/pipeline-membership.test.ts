@@ -32,7 +32,7 @@ function recordingLog(): Logger & { warnings: string[] } {
   return log as unknown as Logger & { warnings: string[] };
 }
 
-const replica = (id: string, f: LoadedFleet, log = recordingLog()) => ({ scheduler: new Scheduler(redis, (h) => checks.of(h), results, f, id, log, { leaseMs: 1_500 }), log });
+const replica = (id: string, f: LoadedFleet, log = recordingLog()) => ({ scheduler: new Scheduler(redis, (queueName) => checks.named(queueName), results, f, id, log, { leaseMs: 1_500 }), log });
 const removals = async () => (await results.getJobs(["waiting", "delayed", "completed"])).filter((j) => j.data.kind === "host-removed").map((j) => j.data as Extract<ResultJob, { kind: "host-removed" }>);
 
 beforeAll(async () => {
