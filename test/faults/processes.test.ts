@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -63,6 +63,29 @@ describe("processes dying", () => {
     await new Promise((r) => setTimeout(r, 2_000));
     // The one duplicate the guarantee allows: the sender died after DingTalk accepted it.
     return { ...countDeliveries(["web-2"], firings("web-2").map(() => "web-2"), 1), notes: "the first copy was accepted before the kill; a second is allowed" };
+  });
+
+  scenario(import.meta.url, "processes", "notifier SIGKILLed while holding the dispatcher lock, a standby replica beside it: the standby takes over, every message once", { timeoutMs: 180_000 }, async () => {
+    const holds = (app: AppProcess) => existsSync(app.logFile) && readFileSync(app.logFile, "utf8").includes("this replica holds the dispatcher lock");
+    const first = p.spawn("notifier");
+    await waitFor("the first notifier to hold the dispatcher lock", () => holds(first), 90_000);
+    await results.add("result", processResult("web-4", await redisNow(p.redis), "critical"));
+    await waitFor("web-4's FIRING", () => firings("web-4").length > 0, 90_000);
+    const standby = p.spawn("notifier");
+    await waitFor("the standby up", async () => (await fetch(`${await standby.httpUrl()}/healthz`)).ok, 90_000);
+    first.signal("SIGKILL");
+    await first.exited;
+    // Decided after the kill: only the standby can say it, once the dead replica's lock lapses.
+    await results.add("result", processResult("web-5", await redisNow(p.redis), "critical"));
+    await waitFor("the standby to take the lock", () => holds(standby), 90_000);
+    await waitFor("web-5's FIRING", () => firings("web-5").length > 0, 90_000);
+    await waitFor("web-5's decision recorded as delivered", async () => (await new AlertStore(p.redis).load("web-5"))?.alerts["process:app"]?.delivered.ops, 60_000);
+    await new Promise((r) => setTimeout(r, 3_000)); // a late second copy would show by now
+    // A group's later message repeats what still fires in it (web-4 beside web-5): a host
+    // counts once; the same message arriving twice would be the duplicate.
+    const said = ["web-4", "web-5"].filter((h) => firings(h).length > 0);
+    const copies = countDeliveries([], p.standIn.received.map((m) => `${m.title}\n${m.text}`));
+    return { ...countDeliveries(["web-4", "web-5"], said), duplicated: copies.duplicated, notes: "a lock holder killed without a word; the standby took the lock when it lapsed and said what was decided after, once" };
   });
 
   scenario(import.meta.url, "processes", "Redis SIGKILLed (appendfsync always) with decided messages queued, restarted: every one delivered", { timeoutMs: 240_000 }, async () => {
