@@ -59,9 +59,13 @@ describe("pipeline resilience", () => {
   });
 
   it("delivers every alert after a webhook outage, none twice", async () => {
-    p.standIn.outage(6_000);
+    // Down until the notifier has met it (however long the alert takes to fire on a loaded
+    // machine), and a little longer: then up again.
+    p.standIn.outage(600_000);
     await canaries.outage!.stop();
-    await eventually(() => p.standIn.attempts.some((a) => a.status === 502), 20_000, "a 502 during the outage");
+    await eventually(() => p.standIn.attempts.some((a) => a.status === 502), 60_000, "a 502 during the outage");
+    await sleep(3_000);
+    p.standIn.recover();
     const delivered = await eventually(() => p.standIn.received.find((m) => m.text.includes("outage")), 40_000, "delivery after the outage");
     expect(delivered.title).toContain("[FIRING]");
     canaries.outage!.start();
