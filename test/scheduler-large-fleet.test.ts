@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResolvedHost } from "@fleetwatch/core";
 import { acquireLease, enrollDue, inBatches, KEYS, publishMembership, readMembershipMeta } from "@fleetwatch/core";
 import type { RedisHandle } from "@fleetwatch/testkit";
-import { startRedis } from "@fleetwatch/testkit";
+import { sampleMember, startRedis } from "@fleetwatch/testkit";
 
 let server: RedisHandle;
 let redis: Redis;
@@ -17,16 +17,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const host = (name: string): ResolvedHost => ({
-  name,
-  address: "10.0.0.1",
-  ssh: { user: "u", port: 22, key: "/k", knownHosts: "/kh", hostKeyPolicy: "strict", connectTimeoutMs: 1, handshakeTimeoutMs: 1, commandTimeoutMs: 1 },
-  intervalMs: 60_000,
-  for: 2,
-  thresholds: { cpu: {}, memory: {}, swap: {}, load: {}, disk: {}, inodes: {}, mounts: {} },
-  processes: [],
-  mounts: "auto",
-});
+/** A member with the built-in settings, checked every 60 s. */
+const host = (name: string): ResolvedHost => sampleMember(name, undefined, 60_000);
 
 describe("a fleet of 100,000 hosts", () => {
   it("is published as one membership and enrolled in the due set (no spread of 100,000 arguments)", async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckJob, LoadedFleet, ResolvedHost, ResultJob } from "@fleetwatch/core";
 import { checkQueueOf, queueOptions, QUEUES } from "@fleetwatch/core";
 import type { RedisHandle } from "@fleetwatch/testkit";
-import { startRedis, waitFor } from "@fleetwatch/testkit";
+import { sampleMember, startRedis, waitFor } from "@fleetwatch/testkit";
 import { Scheduler } from "../apps/scheduler/src/scheduler.js";
 
 let server: RedisHandle;
@@ -20,16 +20,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const host = (name: string): ResolvedHost => ({
-  name,
-  address: "127.0.0.1",
-  ssh: { user: "u", port: 22, key: "/k", knownHosts: "/kh", hostKeyPolicy: "strict", connectTimeoutMs: 1, handshakeTimeoutMs: 1, commandTimeoutMs: 1 },
-  intervalMs: 1_000,
-  for: 2,
-  thresholds: { cpu: {}, memory: {}, swap: {}, load: {}, disk: {}, inodes: {}, mounts: {} },
-  processes: [],
-  mounts: "auto",
-});
+/** A member with the built-in settings, checked every 1 s. */
+const host = (name: string): ResolvedHost => sampleMember(name, undefined, 1_000);
 const quiet = { info() {}, debug() {}, warn() {}, error() {} } as unknown as Logger;
 
 describe("scheduler with the due set (real Redis)", () => {
