@@ -123,6 +123,22 @@ describe("scheduler membership", () => {
     expect((await removals()).map((r) => [r.host, r.generation]).sort()).toEqual([["web-2", 2], ["web-2", 4]]);
   });
 
+  it("publishes the membership again and goes on checking when Redis loses its data (restarted without it)", async () => {
+    checks = new CheckQueues(redis);
+    results = new Queue(QUEUES.results, queueOptions(QUEUES.results, redis));
+    const a = replica("a", fleet("v1", "web-1", "web-2"));
+    await a.scheduler.tick();
+    await waitFor("web-1 to be checked", async () => (await checks.of("web-1").getJobs(["waiting"])).length > 0, 10_000);
+    await redis.flushall();
+    for (let i = 0; i < 3; i++) await a.scheduler.tick();
+    expect((await readMembership(redis)).members.map((h) => h.name)).toEqual(["web-1", "web-2"]);
+    await waitFor("web-1 and web-2 to be checked again", async () => {
+      const waiting = [...(await checks.of("web-1").getJobs(["waiting"])), ...(await checks.of("web-2").getJobs(["waiting"]))];
+      return new Set(waiting.map((j) => j.data.host.name)).size === 2;
+    }, 10_000);
+    expect(await removals()).toEqual([]);
+  });
+
   it("refuses a slot claim made under a lease that is no longer the holder's", async () => {
     const first = (await acquireLease(redis, "a", 60_000))!;
     await redis.del(KEYS.schedulerLease);

@@ -101,6 +101,7 @@ export class Scheduler {
       if (this.pending) await this.publish(lease);
       else await this.adopt(lease);
     } else if (this.pending) await this.publish(lease);
+    else if (await this.membershipLost()) await this.republish(lease);
     if (!this.lease) return;
     await this.queueRemovals();
     await this.enqueueDue(lease);
@@ -178,11 +179,29 @@ export class Scheduler {
     );
   }
 
-  private async publish(lease: Lease): Promise<void> {
-    const outcome = await publishMembership(this.redis, lease, this.fleet.hosts, this.fleet.version);
+  /**
+   * Redis no longer holds the membership this replica published or adopted (it restarted
+   * without its data, or was flushed): the stored generation went back. One read a tick.
+   */
+  private async membershipLost(): Promise<boolean> {
+    if (this.generation === 0) return false;
+    return (await readMembershipMeta(this.redis)).generation < this.generation;
+  }
+
+  /** Publishes again what this replica schedules, after Redis lost it: every host due at once. */
+  private async republish(lease: Lease): Promise<void> {
+    this.log.warn(
+      { generation: this.generation, hosts: this.members.length },
+      "Redis has lost the published membership (restarted without its data?): publishing it again",
+    );
+    await this.publish(lease, this.members);
+  }
+
+  private async publish(lease: Lease, hosts: ResolvedHost[] = this.fleet.hosts): Promise<void> {
+    const outcome = await publishMembership(this.redis, lease, hosts, this.fleet.version);
     if (!outcome) return this.lost();
     this.pending = undefined;
-    this.follows(this.fleet.hosts);
+    this.follows(hosts);
     this.generation = outcome.generation;
     this.comparedGeneration = outcome.generation;
     for (const names of inBatches(outcome.removed, 1_000)) await dropScheduledHosts(this.redis, names);
@@ -196,6 +215,8 @@ export class Scheduler {
   /** Took over from another leader: schedule what it published. */
   private async adopt(lease: Lease): Promise<void> {
     const membership = await readMembership(this.redis);
+    // A new lease over a store that went back (Redis restarted without its data): ours stands.
+    if (membership.generation < this.generation && this.members.length > 0) return this.republish(lease);
     this.follows(membership.members);
     this.generation = membership.generation;
     if (membership.unreadable.length > 0) this.log.error({ hosts: membership.unreadable }, "membership entries that cannot be read are skipped");
