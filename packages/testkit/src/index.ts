@@ -2,6 +2,7 @@ export * from "./free-port.js";
 export * from "./run-command.js";
 export * from "./openssh-tools.js";
 export * from "./ssh-keys.js";
+export * from "./ssh2-key-pair.js";
 export * from "./lab-user.js";
 export * from "./silent-listener.js";
 export * from "./resetting-listener.js";

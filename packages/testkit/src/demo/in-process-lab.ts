@@ -1,17 +1,17 @@
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import ssh2 from "ssh2";
 import { freePort } from "../free-port.js";
 import { startSilentListener } from "../silent-listener.js";
 import { knownHostsLine } from "../ssh-keys.js";
+import { ssh2KeyPair } from "../ssh2-key-pair.js";
 import type { DemoLab, Endpoint, HostRole } from "./demo-lab.js";
 import { startInProcessSshHost } from "./in-process-ssh-host.js";
 import type { Supervisor } from "./supervisor.js";
 
 /** An ed25519 key pair in OpenSSH format, made without ssh-keygen (which may be missing too). */
 function makeKey(comment: string): { privateKey: string; publicLine: string } {
-  const keys = ssh2.utils.generateKeyPairSync("ed25519", { comment });
+  const keys = ssh2KeyPair({ comment });
   return { privateKey: keys.private, publicLine: keys.public.trim() };
 }
 

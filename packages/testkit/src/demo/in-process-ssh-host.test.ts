@@ -1,14 +1,15 @@
 import { userInfo } from "node:os";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ssh2KeyPair } from "../ssh2-key-pair.js";
 import { waitFor } from "../wait-for.js";
 import { startInProcessSshHost, type InProcessSshHost } from "./in-process-ssh-host.js";
 
-const { Client, utils } = ssh2;
+const { Client } = ssh2;
 const user = userInfo().username;
-const hostKey = utils.generateKeyPairSync("ed25519");
-const clientKey = utils.generateKeyPairSync("ed25519");
-const strangerKey = utils.generateKeyPairSync("ed25519");
+const hostKey = ssh2KeyPair();
+const clientKey = ssh2KeyPair();
+const strangerKey = ssh2KeyPair();
 
 interface Exec {
   stdout: string;
