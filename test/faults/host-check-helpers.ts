@@ -19,6 +19,14 @@ export function hostFor(lab: Lab, knownHosts: string, target: LabHost): Resolved
   return loaded.value.hosts[0]!;
 }
 
+/** When a lab host ran its probe (whole seconds, from the sshd side's command log). */
+export const probeRuns = (lab: Lab, host: LabHost): number[] =>
+  lab
+    .commandLog(host.address)
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => Number(line.split(" ")[0]));
+
 export const openFds = () => readdirSync("/proc/self/fd").length;
 /** Handles keeping the event loop alive, by kind (sockets, timers, child processes). */
 export const activeHandles = () => process.getActiveResourcesInfo().filter((kind) => kind !== "TTYWrap").length;

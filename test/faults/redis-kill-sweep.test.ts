@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect } from "vitest";
 import type { LabHost } from "@fleetwatch/testkit";
 import { CanaryProcess, uniqueProcessName, waitFor } from "@fleetwatch/testkit";
 import { Pipeline } from "../pipeline-harness.js";
+import { probeRuns } from "./host-check-helpers.js";
 import { countDeliveries, scenario } from "./scenario.js";
 
 const p = new Pipeline();
@@ -29,13 +30,7 @@ afterAll(async () => {
   await p.stop();
 });
 
-/** When each host ran its probe (whole seconds, from the sshd side's command log). */
-const runsOf = (host: LabHost) =>
-  p.lab
-    .commandLog(host.address)
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => Number(line.split(" ")[0]));
+const runsOf = (host: LabHost) => probeRuns(p.lab, host);
 
 /** `host FIRING` / `host RESOLVED` for each host a message names, by the section it is in. */
 const told = (text: string) => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect } from "vitest";
 import type { LabHost } from "@fleetwatch/testkit";
 import { waitFor } from "@fleetwatch/testkit";
 import { Pipeline } from "../pipeline-harness.js";
+import { probeRuns } from "./host-check-helpers.js";
 import { FULL, scenario } from "./scenario.js";
 
 const p = new Pipeline();
@@ -18,13 +19,7 @@ afterAll(async () => {
   await p.stop();
 });
 
-/** When each host ran its probe (seconds, from the sshd side's command log). */
-const runsOf = (host: LabHost) =>
-  p.lab
-    .commandLog(host.address)
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => Number(line.split(" ")[0]));
+const runsOf = (host: LabHost) => probeRuns(p.lab, host);
 
 describe("processes dying: workers", () => {
   scenario(import.meta.url, "processes", "a worker SIGKILLed mid-sweep, repeatedly: every host still checked within its interval or the next", { timeoutMs: 240_000 }, async () => {
