@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResolvedHost, ResultJob } from "@fleetwatch/core";
-import { fetchHostKey, KEYS, knownHostsName, parseFleetConfig, QUEUES, queueOptions, SshConnectionPool } from "@fleetwatch/core";
+import { CpuBaselines, fetchHostKey, KEYS, knownHostsName, parseFleetConfig, QUEUES, queueOptions, SshConnectionPool } from "@fleetwatch/core";
 import type { LabHost, RedisHandle } from "@fleetwatch/testkit";
 import { Lab, startRedis } from "@fleetwatch/testkit";
 import { checkProcessor } from "../apps/worker/src/check-processor.js";
@@ -74,7 +74,7 @@ describe("tofu in the pipeline, first use", () => {
       },
     });
     const before = runs();
-    const processed = await checkProcessor(racing, results, silent, pool)(job(tofuHost("racing"), "racing-1"));
+    const processed = await checkProcessor(racing, results, silent, pool, new CpuBaselines(racing, 100))(job(tofuHost("racing"), "racing-1"));
     expect(processed.outcome).toBe("hostkey_mismatch");
     expect(runs(), "commands run on a key another worker did not pin").toBe(before);
     expect(await redis.hget(KEYS.pinnedHostKeys, name)).toBe(blobOf(impostor.publicLine));
@@ -82,7 +82,7 @@ describe("tofu in the pipeline, first use", () => {
 
   it("pins the first key before the check runs, and checks with it", async () => {
     await redis.del(KEYS.pinnedHostKeys);
-    const processed = await checkProcessor(redis, results, silent, pool)(job(tofuHost("first"), "first-1"));
+    const processed = await checkProcessor(redis, results, silent, pool, new CpuBaselines(redis, 100))(job(tofuHost("first"), "first-1"));
     expect(processed.outcome).toBe("ok");
     expect(await redis.hget(KEYS.pinnedHostKeys, knownHostsName(host!.address, host!.port))).toBe(blobOf(host!.hostKeys[0]!.publicLine));
   });

@@ -2,7 +2,7 @@ import type { Job, Queue } from "bullmq";
 import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { CheckResult, HostKeyStore, ResultJob, SshConnectionPool } from "@fleetwatch/core";
+import type { CheckResult, CpuBaselines, HostKeyStore, ResultJob, SshConnectionPool } from "@fleetwatch/core";
 import {
   checkHost,
   FAILED_JOBS_KEPT,
@@ -11,7 +11,6 @@ import {
   KnownThenPinnedKeys,
   knownHostsFile,
   readCheckJob,
-  readCpuBaseline,
   recordRefusedJob,
   recordUpgradedJob,
   RedisPinnedKeys,
@@ -23,10 +22,11 @@ import {
  * over its kept connection, publish the result to the notifier and as the host's latest
  * result. A malformed or newer payload fails the job with its reason, no retry, and is
  * counted. A host's connection closes after three intervals unused. CPU is the share since
- * the counters the host's previous check left with its latest result (read while the probe
- * runs), so the probe needs no sampling pause.
+ * the counters the host's previous check left (kept in memory while this worker holds the
+ * host's shard, else read from its latest result while the probe runs), so the probe needs
+ * no sampling pause.
  */
-export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Logger, pool: SshConnectionPool) {
+export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Logger, pool: SshConnectionPool, cpuBaselines: CpuBaselines) {
   return async (job: Job): Promise<{ outcome: string; state: string }> => {
     const read = readCheckJob(job.data);
     if (!read.ok) {
@@ -55,7 +55,7 @@ export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Log
       log.warn({ host: host.name }, "hostKeyPolicy off: the host key is NOT verified");
     }
     // Unreadable counters only cost this check its CPU figure; the result's own write reports a Redis outage.
-    const previousCpu = readCpuBaseline(redis, host.name).catch(() => undefined);
+    const previousCpu = cpuBaselines.previous(host.name).catch(() => undefined);
     const result: CheckResult = await checkHost(host, {
       configVersion,
       previousCpu,
@@ -69,10 +69,13 @@ export function checkProcessor(redis: Redis, results: Queue<ResultJob>, log: Log
       { kind: "result", slot, slotStart, intervalMs: host.intervalMs, for: host.for, ...(generation === undefined ? {} : { generation }), result },
       { jobId: job.id!, removeOnComplete: FINISHED_JOBS_KEPT, removeOnFail: FAILED_JOBS_KEPT, attempts: 5, backoff: { type: "exponential", delay: 500 } },
     );
-    if (!(await storeLatestResult(redis, result, slotStart, 10 * host.intervalMs))) {
+    const storedAsLatest = await storeLatestResult(redis, result, slotStart, 10 * host.intervalMs);
+    cpuBaselines.remember(host.name, result.metrics, storedAsLatest);
+    if (!storedAsLatest) {
       log.warn({ host: host.name, jobId: job.id, slotStart }, "a newer result of this host is already stored: this one is not its latest");
     }
-    log.info({ host: host.name, jobId: job.id, slot, outcome: result.outcome, state: result.state, ms: result.durationMs, reason: result.reason }, "checked");
+    const lagMs = result.startedAt - slotStart;
+    log.info({ host: host.name, jobId: job.id, slot, slotStart, lagMs, outcome: result.outcome, state: result.state, ms: result.durationMs, reason: result.reason }, "checked");
     return { outcome: result.outcome, state: result.state };
   };
 }

@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import type { Job } from "bullmq";
 import { Queue } from "bullmq";
 import type { ResultJob } from "@fleetwatch/core";
-import { bootstrapApp, closeRedis, observeChecks, onShutdown, QUEUES, queueOptions, ShardLeases, SshConnectionPool, sshFilesReadiness, startTickLoop } from "@fleetwatch/core";
+import { bootstrapApp, closeRedis, CpuBaselines, observeChecks, onShutdown, QUEUES, queueOptions, ShardLeases, SshConnectionPool, sshFilesReadiness, startTickLoop } from "@fleetwatch/core";
 import { checkProcessor } from "./check-processor.js";
 import { ShardConsumers } from "./shard-consumers.js";
 import { workerSettings } from "./worker-settings.js";
@@ -16,11 +16,13 @@ const workerRedis = connect();
 const results = new Queue<ResultJob>(QUEUES.results, queueOptions(QUEUES.results, redis));
 const settings = workerSettings(holder.current);
 const pool = new SshConnectionPool({ maxConnections: settings.maxConnections });
-const checks = observeChecks(checkProcessor(redis, results, log, pool));
+// What each host's last check left for the next one's CPU figure, while this worker holds it.
+const cpuBaselines = new CpuBaselines(redis, settings.maxConnections);
+const checks = observeChecks(checkProcessor(redis, results, log, pool, cpuBaselines));
 // Each host's checks come to the worker leasing its shard, the one that keeps its connection.
 const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 const leases = new ShardLeases(redis, workerId, settings.shardLeaseMs);
-const consumers = new ShardConsumers(workerRedis, leases, checks.processor, settings, log, app.onQueueError("worker"));
+const consumers = new ShardConsumers(workerRedis, leases, checks.processor, settings, log, app.onQueueError("worker"), (shard) => cpuBaselines.forgetShard(shard));
 results.on("error", app.onQueueError("results queue"));
 
 holder.onChange((next) => consumers.setOptions(workerSettings(next)));

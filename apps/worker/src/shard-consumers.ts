@@ -34,6 +34,8 @@ export class ShardConsumers {
     private options: ShardConsumerOptions,
     private readonly log: Logger,
     private readonly onError: (error: Error) => void,
+    /** A shard came to this process or left it (what is kept per host of it may be stale). */
+    private readonly onShardMoved: (shard: number) => void = () => {},
   ) {
     this.places = new Semaphore(options.concurrency);
   }
@@ -88,6 +90,7 @@ export class ShardConsumers {
     worker.on("failed", (job, error) => this.log.warn({ jobId: job?.id, shard, reason: error.message }, "check job failed"));
     worker.on("error", this.onError);
     this.workers.set(shard, worker);
+    this.onShardMoved(shard);
   }
 
   /** Closes a shard's Worker (waiting for its checks in flight); with `release`, then hands its lease back. */
@@ -102,6 +105,7 @@ export class ShardConsumers {
         if (release) await this.leases.release([shard]);
       } finally {
         this.closing.delete(shard);
+        this.onShardMoved(shard);
       }
     })();
     this.closing.set(shard, done);

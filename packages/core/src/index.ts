@@ -87,6 +87,7 @@ export * from "./pipeline/claim-batch.js";
 export * from "./pipeline/due-schedule.js";
 export * from "./pipeline/robot-lane.js";
 export * from "./pipeline/latest-result.js";
+export * from "./pipeline/cpu-baselines.js";
 export * from "./pipeline/alert-store.js";
 export * from "./runtime/app-args.js";
 export * from "./runtime/config-holder.js";
