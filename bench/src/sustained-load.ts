@@ -2,11 +2,9 @@ import type { ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "bullmq";
 import { Redis } from "ioredis";
-import type { ResultJob } from "@fleetwatch/core";
-import { hostOffset, queueOptions, QUEUES } from "@fleetwatch/core";
-import { SimulatedFleet, startRedis } from "@fleetwatch/testkit";
+import { hostOffset } from "@fleetwatch/core";
+import { DingtalkStandIn, SimulatedFleet, startRedis } from "@fleetwatch/testkit";
 import { redisInfo, sleep, startApp, stopApp } from "./bench-processes.js";
 import { benchArgs, machine } from "./bench-args.js";
 import { fixed, printTable, quantile } from "./print-table.js";
@@ -29,7 +27,10 @@ interface SizeFigures {
   workerCpuMsPerCheck: number;
   workerCpuPercent: number;
   schedulerCpuMsPerCheck: number;
+  notifierCpuMsPerCheck: number;
   fleetCpuMsPerCheck: number;
+  /** Messages the DingTalk stand-in accepted over the whole run. */
+  messages: number;
   workerRssMiB: number;
   workerOpenFiles: number;
   workerRedisConnections: number;
@@ -54,6 +55,15 @@ function expectedChecks(names: string[], intervalMs: number, from: number, to: n
   return count;
 }
 
+/** Each check's slot start and start lag, from the worker's `checked` log lines (JSON). */
+function checksLogged(logFile: string): { slotStart: number; lagMs: number }[] {
+  return readFileSync(logFile, "utf8")
+    .split("\n")
+    .filter((line) => line.includes('"msg":"checked"'))
+    .map((line) => JSON.parse(line) as { slotStart: number; lagMs: number })
+    .filter((c) => Number.isFinite(c.slotStart) && Number.isFinite(c.lagMs));
+}
+
 async function runSize(
   hosts: number,
   intervalMs: number,
@@ -67,9 +77,9 @@ async function runSize(
   const redis = new Redis(redisHandle.url, { maxRetriesPerRequest: null });
   const fleet = await SimulatedFleet.start({ hosts, brokenEvery: 50 });
   const apps: ChildProcess[] = [];
-  let consumer: Worker | undefined;
-  const connection = new Redis(redisHandle.url, { maxRetriesPerRequest: null });
+  const standIn = new DingtalkStandIn({ robots: { "fleet-bench": null } });
   try {
+    await standIn.start();
     const config = join(fleet.dir, "fleet.yaml");
     writeFileSync(
       config,
@@ -80,34 +90,33 @@ async function runSize(
         "  processes: [sshd, nginx]",
         "hosts:",
         ...fleet.hosts.map((h) => `  - { name: ${h.name}, address: ${h.address}, port: ${h.port} }`),
+        "notify:",
+        "  groupWait: 30s",
+        "  dingtalk:",
+        "    - { name: fleet-bench, webhook: ${FLEET_BENCH_HOOK} }",
         "",
       ].join("\n"),
     );
     const base = await redisInfo(redis);
     const loopFile = join(fleet.dir, "loop-delay.jsonl");
-    const env = { REDIS_URL: redisHandle.url, HTTP_PORT: "off" };
+    const env = { REDIS_URL: redisHandle.url, HTTP_PORT: "off", LOG_FORMAT: "json" };
+    const workerLog = join(fleet.dir, "worker.log");
     const scheduler = startApp("scheduler", config, { ...env, LOG_LEVEL: "warn" }, join(fleet.dir, "scheduler.log"));
-    const worker = startApp("worker", config, { ...env, LOG_LEVEL: "info", WORKER_CONCURRENCY: String(concurrency), FLEETWATCH_BENCH_LOOP_FILE: loopFile }, join(fleet.dir, "worker.log"), ["--import", LOOP_PRELOAD, ...workerFlags]);
-    apps.push(scheduler, worker);
-
-    const seen: { slotStart: number; startedAt: number; at: number }[] = [];
-    consumer = new Worker<ResultJob>(
-      QUEUES.results,
-      async (job) => {
-        if (job.data.kind === "result") seen.push({ slotStart: job.data.slotStart, startedAt: job.data.result.startedAt, at: Date.now() });
-      },
-      { ...queueOptions(QUEUES.results, connection), concurrency: 100, removeOnComplete: { count: 0 } },
-    );
+    const worker = startApp("worker", config, { ...env, LOG_LEVEL: "info", WORKER_CONCURRENCY: String(concurrency), FLEETWATCH_BENCH_LOOP_FILE: loopFile }, workerLog, ["--import", LOOP_PRELOAD, ...workerFlags]);
+    // The real notifier, one robot at the DingTalk stand-in: the whole pipeline's Redis state.
+    const notifier = startApp("notifier", config, { ...env, LOG_LEVEL: "warn", FLEET_BENCH_HOOK: standIn.url("fleet-bench") }, join(fleet.dir, "notifier.log"));
+    apps.push(scheduler, worker, notifier);
 
     // Warm-up: the first interval logs in to every host; measure from the second on.
     const start = Date.now();
     const windowStart = start + intervalMs + Math.min(30_000, intervalMs / 2);
     log(`  ${hosts} hosts: warming up (logins) until +${Math.round((windowStart - start) / 1000)} s, then measuring ${measureIntervals} interval(s); worker concurrency ${concurrency}`);
     await sleep(windowStart - Date.now());
-    const at0 = { worker: processCpuSeconds(worker.pid!), scheduler: processCpuSeconds(scheduler.pid!), fleet: fleet.cpuSeconds(), counts: await fleet.counts(), redis: await redisInfo(redis) };
+    const cpuNow = () => ({ worker: processCpuSeconds(worker.pid!), scheduler: processCpuSeconds(scheduler.pid!), notifier: processCpuSeconds(notifier.pid!), fleet: fleet.cpuSeconds() });
+    const at0 = { ...cpuNow(), counts: await fleet.counts(), redis: await redisInfo(redis) };
     const windowEnd = windowStart + measureIntervals * intervalMs;
     await sleep(windowEnd - Date.now());
-    const at1 = { worker: processCpuSeconds(worker.pid!), scheduler: processCpuSeconds(scheduler.pid!), fleet: fleet.cpuSeconds(), counts: await fleet.counts(), redis: await redisInfo(redis) };
+    const at1 = { ...cpuNow(), counts: await fleet.counts(), redis: await redisInfo(redis) };
     const keyBytes = await redisKeyBytes(redis);
     const rss = processRssBytes(worker.pid!);
     const openFiles = processOpenFiles(worker.pid!);
@@ -115,8 +124,8 @@ async function runSize(
     // Checks whose slot began in the window may still be running: give them their deadline.
     await sleep(Math.min(intervalMs, 25_000));
 
-    const inWindow = seen.filter((s) => s.slotStart >= windowStart && s.slotStart < windowEnd);
-    const lags = inWindow.map((s) => s.startedAt - s.slotStart);
+    const inWindow = checksLogged(workerLog).filter((c) => c.slotStart >= windowStart && c.slotStart < windowEnd);
+    const lags = inWindow.map((c) => c.lagMs);
     const expected = expectedChecks(fleet.hosts.map((h) => h.name), intervalMs, windowStart, windowEnd);
     const windowMs = windowEnd - windowStart;
     const checksInWindow = Math.max(1, inWindow.length);
@@ -140,6 +149,8 @@ async function runSize(
       workerCpuMsPerCheck: ((at1.worker - at0.worker) * 1000) / checksInWindow,
       workerCpuPercent: ((at1.worker - at0.worker) * 1000 * 100) / windowMs,
       schedulerCpuMsPerCheck: ((at1.scheduler - at0.scheduler) * 1000) / checksInWindow,
+      notifierCpuMsPerCheck: ((at1.notifier - at0.notifier) * 1000) / checksInWindow,
+      messages: standIn.received.length,
       fleetCpuMsPerCheck: ((at1.fleet - at0.fleet) * 1000) / checksInWindow,
       workerRssMiB: Math.max(rss, ...loop.map((l) => l.rss)) / 2 ** 20,
       workerOpenFiles: openFiles,
@@ -153,9 +164,8 @@ async function runSize(
       holds: late === 0 && missing <= expected * 0.001,
     };
   } finally {
-    await consumer?.close();
-    connection.disconnect();
     for (const app of apps.reverse()) await stopApp(app);
+    await standIn.stop();
     await fleet.close();
     redis.disconnect();
     await redisHandle.stop();
@@ -164,8 +174,8 @@ async function runSize(
 
 /**
  * `npm run bench:fleet [-- --quick] [-- --json] [-- --hosts 2500,5000,7500]`: one worker
- * process (the real app, with the real scheduler and Redis) against a simulated fleet, one
- * size after another. Says for each size whether every check started within 10 % of the
+ * process (the real app, with the real scheduler, notifier and Redis, and a DingTalk
+ * stand-in) against a simulated fleet, one size after another. Says for each size whether every check started within 10 % of the
  * interval after its slot, with the worker's CPU, RSS and event-loop delay, and Redis's
  * memory and commands.
  */
@@ -200,11 +210,12 @@ async function main(): Promise<void> {
     { heading: "loop delay p99/max ms", value: (r) => `${fixed(r.loopDelayP99Ms, 0)}/${fixed(r.loopDelayMaxMs, 0)}` },
     { heading: "logins in window", value: (r) => r.loginsInWindow },
     { heading: "scheduler ms/check", value: (r) => fixed(r.schedulerCpuMsPerCheck, 2) },
+    { heading: "notifier ms/check", value: (r) => fixed(r.notifierCpuMsPerCheck, 2) },
     { heading: "sim fleet ms/check", value: (r) => fixed(r.fleetCpuMsPerCheck, 2) },
     { heading: "Redis B/host", value: (r) => fixed(r.redisBytesPerHost, 0) },
     { heading: "Redis cmds/check", value: (r) => fixed(r.redisCommandsPerCheck, 1) },
   ]);
-  for (const r of rows) console.log(`\n${r.hosts} hosts: Redis bytes per host by key: ${Object.entries(r.keyBytesPerHost).slice(0, 8).map(([k, n]) => `${k}: ${n}`).join("; ")}`);
+  for (const r of rows) console.log(`\n${r.hosts} hosts: ${r.messages} message(s) at the DingTalk stand-in; Redis bytes per host by key: ${Object.entries(r.keyBytesPerHost).slice(0, 8).map(([k, n]) => `${k}: ${n}`).join("; ")}`);
   console.log(`\nmachine: ${JSON.stringify(await machine())} — a shared machine: figures are noisy`);
 }
 
