@@ -87,7 +87,8 @@ async function runSize(
         "defaults:",
         `  ssh: { user: monitor, key: ${fleet.clientKeyPath}, knownHosts: ${fleet.knownHostsPath}, connectTimeout: 5s, handshakeTimeout: 10s, commandTimeout: 10s }`,
         `  interval: ${intervalMs / 1000}s`,
-        "  processes: [sshd, nginx]",
+        // Processes every simulated host runs: a healthy fleet's steady state, where the broken hosts (1 in 50) and the full disks (1 in 40) page.
+        "  processes: [sshd, cron]",
         "hosts:",
         ...fleet.hosts.map((h) => `  - { name: ${h.name}, address: ${h.address}, port: ${h.port} }`),
         "notify:",
