@@ -72,7 +72,7 @@ describe("CPU counters kept by the worker between a host's checks", () => {
     expect(baselines.size).toBe(1);
   });
 
-  it("holds at most its limit, dropping the longest unused", async () => {
+  it("holds at most its limit, dropping the host checked longest ago", async () => {
     const baselines = new CpuBaselines(redis, 2);
     for (const [i, host] of ["kept-f", "kept-g", "kept-h"].entries()) await checked(baselines, withCounters(host, i, 100, 10), 5 * MIN);
     expect(baselines.size).toBe(2);

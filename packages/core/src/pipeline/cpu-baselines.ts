@@ -10,7 +10,7 @@ import { readCpuBaseline } from "./latest-result.js";
  * shard: the next check measures from them without reading Redis. Redis (the latest result's
  * `cpu` field) is read only when this worker has none: the host's first check here, after its
  * shard came (back) to this worker, or after a check whose result was not stored as the
- * latest. Bounded: past `limit` hosts, the longest unused is dropped (and read again if needed).
+ * latest. Bounded: past `limit` hosts, the one checked longest ago is dropped (and read again if needed).
  */
 export class CpuBaselines {
   private readonly kept = new Map<string, CpuBaseline>();
