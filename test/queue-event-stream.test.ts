@@ -1,20 +1,10 @@
 import { Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkQueueName, queueOptions, queuePrefix, QUEUE_EVENTS_KEPT, QUEUES } from "@fleetwatch/core";
-import type { RedisHandle } from "@fleetwatch/testkit";
-import { startRedis, waitFor } from "@fleetwatch/testkit";
+import { waitFor } from "@fleetwatch/testkit";
+import { usePrivateRedis } from "./private-redis.js";
 
-let handle: RedisHandle;
-let redis: Redis;
-beforeAll(async () => {
-  handle = await startRedis();
-  redis = new Redis(handle.url, { maxRetriesPerRequest: null });
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await handle?.stop();
-});
+const own = usePrivateRedis();
 
 const eventsKey = (queue: string) => `${queuePrefix(queue)}:${queue}:events`;
 const metaKey = (queue: string) => `${queuePrefix(queue)}:${queue}:meta`;
@@ -22,9 +12,9 @@ const metaKey = (queue: string) => `${queuePrefix(queue)}:${queue}:meta`;
 describe("queue event streams", () => {
   it("keep a short trail, not BullMQ's 10,000 entries a queue, whatever instance of the queue started last", async () => {
     const name = checkQueueName(7);
-    const queue = new Queue(name, queueOptions(name, redis));
-    const second = new Queue(name, queueOptions(name, redis));
-    const worker = new Worker(name, async () => "done", { ...queueOptions(name, redis), concurrency: 50 });
+    const queue = new Queue(name, queueOptions(name, own.redis));
+    const second = new Queue(name, queueOptions(name, own.redis));
+    const worker = new Worker(name, async () => "done", { ...queueOptions(name, own.redis), concurrency: 50 });
     try {
       const jobs = 1_500;
       for (let i = 0; i < jobs; i += 500) {
@@ -32,8 +22,8 @@ describe("queue event streams", () => {
       }
       await waitFor("every job to complete", async () => (await queue.getJobCounts("completed")).completed >= 100 && (await queue.count()) === 0, 60_000);
       // Each job wrote ≈ 4 events (added, waiting, active, completed); trimming is approximate (whole stream nodes).
-      expect(await redis.hget(metaKey(name), "opts.maxLenEvents")).toBe(String(QUEUE_EVENTS_KEPT));
-      const length = await redis.xlen(eventsKey(name));
+      expect(await own.redis.hget(metaKey(name), "opts.maxLenEvents")).toBe(String(QUEUE_EVENTS_KEPT));
+      const length = await own.redis.xlen(eventsKey(name));
       expect(length).toBeGreaterThan(0);
       expect(length).toBeLessThan(QUEUE_EVENTS_KEPT + 200);
     } finally {
@@ -44,11 +34,11 @@ describe("queue event streams", () => {
   }, 90_000);
 
   it("is the same for the results queue", async () => {
-    const queue = new Queue(QUEUES.results, queueOptions(QUEUES.results, redis));
+    const queue = new Queue(QUEUES.results, queueOptions(QUEUES.results, own.redis));
     try {
       await queue.waitUntilReady();
-      await waitFor("the queue's meta", async () => (await redis.hget(metaKey(QUEUES.results), "opts.maxLenEvents")) !== null, 10_000);
-      expect(await redis.hget(metaKey(QUEUES.results), "opts.maxLenEvents")).toBe(String(QUEUE_EVENTS_KEPT));
+      await waitFor("the queue's meta", async () => (await own.redis.hget(metaKey(QUEUES.results), "opts.maxLenEvents")) !== null, 10_000);
+      expect(await own.redis.hget(metaKey(QUEUES.results), "opts.maxLenEvents")).toBe(String(QUEUE_EVENTS_KEPT));
     } finally {
       await queue.close();
     }
