@@ -3,6 +3,7 @@ import type { ResolvedHost } from "@fleetwatch/core";
 import { parseFleetConfig } from "@fleetwatch/core";
 import type { Lab, LabHost } from "@fleetwatch/testkit";
 import { waitFor } from "@fleetwatch/testkit";
+import { expect } from "vitest";
 
 /** Short stage deadlines, so a misbehaving host costs seconds, not the defaults' minutes. */
 export const TIMEOUTS = { connectTimeout: "2s", handshakeTimeout: "2s", commandTimeout: "2s" };
@@ -43,6 +44,16 @@ export async function settledResources(before: { fds: number; handles: number },
     60_000,
   ).catch(() => now());
 }
+
+/** No fd or handle left behind by the checks (within the slack `settledResources` waited for). */
+export function expectResourcesBack(before: { fds: number; handles: number }, settled: { fds: number; handles: number }): void {
+  expect(settled.fds, "open fds after the checks").toBeLessThanOrEqual(before.fds + 2);
+  expect(settled.handles, "active handles after the checks").toBeLessThanOrEqual(before.handles + 2);
+}
+
+/** "fds 40→41, handles 12→12", for a scenario's notes. */
+export const resourcesNote = (before: { fds: number; handles: number }, settled: { fds: number; handles: number }): string =>
+  `fds ${before.fds}→${settled.fds}, handles ${before.handles}→${settled.handles}`;
 
 /** "12 ok, 3 ssh_timeout" */
 export function tally(outcomes: string[]): string {

@@ -3,7 +3,7 @@ import type { CheckResult } from "@fleetwatch/core";
 import { checkHost, CLOSED_BEFORE_BANNER, SshConnectionPool } from "@fleetwatch/core";
 import type { HostBehaviour, LabHost } from "@fleetwatch/testkit";
 import { freePort, Lab, startResettingListener, TcpProxy } from "@fleetwatch/testkit";
-import { activeHandles, DEADLINE_MS, hostFor, openFds, settledResources, tally } from "./host-check-helpers.js";
+import { activeHandles, DEADLINE_MS, expectResourcesBack, hostFor, openFds, resourcesNote, settledResources, tally } from "./host-check-helpers.js";
 import { FULL, scenario } from "./scenario.js";
 
 let lab: Lab;
@@ -58,8 +58,7 @@ describe("hosts misbehaving: each check ends within its deadline, and nothing le
     scenario(import.meta.url, "hosts", c.name, { short: c.short ?? false, timeoutMs: 300_000 }, async () => {
       const target = hostFor(lab, knownHosts, hosts.get(c.host)!);
       await checkHost(target); // warm up: key cache, module state
-      const fdsBefore = openFds();
-      const handlesBefore = activeHandles();
+      const before = { fds: openFds(), handles: activeHandles() };
       const outcomes: string[] = [];
       let slowest = 0;
       let late = 0;
@@ -74,20 +73,19 @@ describe("hosts misbehaving: each check ends within its deadline, and nothing le
         });
         await Promise.all(batch);
       }
-      const settled = await settledResources({ fds: fdsBefore, handles: handlesBefore });
+      const settled = await settledResources(before);
       const right = outcomes.filter((o) => c.outcomes.includes(o as CheckResult["outcome"])).length;
       const wrong = [...new Set(outcomes.filter((o) => !c.outcomes.includes(o as CheckResult["outcome"])))];
       expect(wrong, "outcomes other than expected").toEqual([]);
       expect(late, `checks past the ${DEADLINE_MS} ms deadline (slowest ${slowest} ms)`).toBe(0);
-      expect(settled.fds, "open fds after the checks").toBeLessThanOrEqual(fdsBefore + 2);
-      expect(settled.handles, "active handles after the checks").toBeLessThanOrEqual(handlesBefore + 2);
+      expectResourcesBack(before, settled);
       return {
         expected: CHECKS,
         delivered: right,
         lost: CHECKS - right + late,
         duplicated: 0,
         allowedDuplicates: 0,
-        notes: `${tally(outcomes)}; slowest ${(slowest / 1000).toFixed(1)} s (deadline ${DEADLINE_MS / 1000} s); fds ${fdsBefore}→${settled.fds}, handles ${handlesBefore}→${settled.handles}`,
+        notes: `${tally(outcomes)}; slowest ${(slowest / 1000).toFixed(1)} s (deadline ${DEADLINE_MS / 1000} s); ${resourcesNote(before, settled)}`,
       };
     });
   }
@@ -136,15 +134,14 @@ describe("kept connections misbehaving (the worker's pool): each check ends with
     expect(late, `checks past the ${DEADLINE_MS} ms deadline (slowest ${slowest} ms)`).toBe(0);
     expect(notReplaced, "checks that did not move to a fresh connection").toBe(0);
     expect(stats.replaced).toBe(rounds);
-    expect(settled.fds, "open fds after the checks").toBeLessThanOrEqual(before.fds + 2);
-    expect(settled.handles, "active handles after the checks").toBeLessThanOrEqual(before.handles + 2);
+    expectResourcesBack(before, settled);
     return {
       expected: rounds * 2,
       delivered: ok,
       lost: rounds * 2 - ok + late,
       duplicated: 0,
       allowedDuplicates: 0,
-      notes: `${rounds} freezes: ${tally(outcomes)}; ${stats.replaced} connections replaced, ${stats.logins} logins; slowest after a freeze ${(slowest / 1000).toFixed(1)} s (deadline ${DEADLINE_MS / 1000} s); fds ${before.fds}→${settled.fds}, handles ${before.handles}→${settled.handles}`,
+      notes: `${rounds} freezes: ${tally(outcomes)}; ${stats.replaced} connections replaced, ${stats.logins} logins; slowest after a freeze ${(slowest / 1000).toFixed(1)} s (deadline ${DEADLINE_MS / 1000} s); ${resourcesNote(before, settled)}`,
     };
   });
 
@@ -189,15 +186,14 @@ describe("kept connections misbehaving (the worker's pool): each check ends with
     expect([...new Set(wrong)], "outcomes other than expected").toEqual([]);
     expect(late, `checks past the ${DEADLINE_MS} ms deadline (slowest ${slowest} ms)`).toBe(0);
     expect(stats.busy, "channels still open on kept connections").toBe(0);
-    expect(settled.fds, "open fds after the checks").toBeLessThanOrEqual(before.fds + 2);
-    expect(settled.handles, "active handles after the checks").toBeLessThanOrEqual(before.handles + 2);
+    expectResourcesBack(before, settled);
     return {
       expected: total,
       delivered: total - wrong.length - late,
       lost: wrong.length + late,
       duplicated: 0,
       allowedDuplicates: 0,
-      notes: `${tally(outcomes)}; ${stats.logins} logins, ${stats.replaced} replaced, ${stats.busy} channels busy at the end; slowest ${(slowest / 1000).toFixed(1)} s (deadline ${DEADLINE_MS / 1000} s); fds ${before.fds}→${settled.fds}, handles ${before.handles}→${settled.handles}`,
+      notes: `${tally(outcomes)}; ${stats.logins} logins, ${stats.replaced} replaced, ${stats.busy} channels busy at the end; slowest ${(slowest / 1000).toFixed(1)} s (deadline ${DEADLINE_MS / 1000} s); ${resourcesNote(before, settled)}`,
     };
   });
 
@@ -228,15 +224,14 @@ describe("kept connections misbehaving (the worker's pool): each check ends with
     expect([...new Set(wrong)], "outcomes other than ok or a refusal past the deadline").toEqual([]);
     expect(late, `checks past the ${DEADLINE_MS} ms deadline (slowest ${slowest} ms)`).toBe(0);
     expect(ok, "checks that got through the burst").toBeGreaterThanOrEqual(burst / 2);
-    expect(settled.fds, "open fds after the checks").toBeLessThanOrEqual(before.fds + 2);
-    expect(settled.handles, "active handles after the checks").toBeLessThanOrEqual(before.handles + 2);
+    expectResourcesBack(before, settled);
     return {
       expected: burst,
       delivered: burst - wrong.length - late,
       lost: wrong.length + late,
       duplicated: 0,
       allowedDuplicates: 0,
-      notes: `${tally(outcomes)} (ssh_timeout: sshd still refusing at the check's deadline, said so); slowest ${(slowest / 1000).toFixed(1)} s (deadline ${DEADLINE_MS / 1000} s); fds ${before.fds}→${settled.fds}, handles ${before.handles}→${settled.handles}`,
+      notes: `${tally(outcomes)} (ssh_timeout: sshd still refusing at the check's deadline, said so); slowest ${(slowest / 1000).toFixed(1)} s (deadline ${DEADLINE_MS / 1000} s); ${resourcesNote(before, settled)}`,
     };
   });
 });
